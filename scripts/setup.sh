@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Set up everything islo_jupyter needs on a fresh Debian machine: system packages
+# (bubblewrap for sandbox isolation, Chromium for browser tests), a virtualenv in .venv
+# with the package installed editable plus test/dev extras, and the labextension build.
+# Idempotent: a second run only checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+need_apt=()
+command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing ${need_apt[*]} (apt)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "setup: please install ${need_apt[*]} (not root, skipping apt)" >&2
+  fi
+fi
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  "$python" -m venv .venv
+fi
+# Keep caches out of HOME (TOOLCHAIN.md): the builder, npm and Jupyter write there otherwise.
+source scripts/env.sh
+
+stamp=.venv/.islo-setup-stamp
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ labextension/package.json -nt "$stamp" ]; then
+  echo "setup: installing Python packages"
+  .venv/bin/python -m pip install -q -U pip 2>&1 | grep -v "is ignored" || true
+  .venv/bin/python -m pip install -q -e ".[dev]" 2>&1 | grep -v "is ignored" || true
+  .venv/bin/python -c "import islo_jupyter, IPython, requests, pydantic, fastapi" 
+  touch "$stamp"
+fi
+echo "setup: ready ($root/.venv)"
