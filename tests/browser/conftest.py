@@ -1,0 +1,150 @@
+"""Browser-test fixtures: a real JupyterLab on loopback and headless Debian Chromium via Playwright.
+
+JupyterLab runs with the ISLO_* environment of the test's local server, so notebook kernels
+talk to it; its root is a temporary copy of ``notebooks/`` plus any notebooks a test adds.
+A failed test leaves a screenshot and the JupyterLab log in ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.browser.lab import JupyterLab
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Flags from TOOLCHAIN.md: without the background-networking ones Chromium keeps dialling out
+# and the closed network refuses it.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+LAB_START_TIMEOUT = 90.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _require_chromium() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    message = f"Chromium not found at {CHROMIUM}; run scripts/setup.sh (apt install chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(message)  # CI must never pass by skipping the browser tests
+    pytest.skip(message)
+
+
+def _wait_for_lab(url: str, token: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + LAB_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited early; see {log}")
+        try:
+            if requests.get(f"{url}/api/status", params={"token": token}, timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"JupyterLab did not answer within {LAB_START_TIMEOUT}s; see {log}")
+
+
+@pytest.fixture(scope="session")
+def jupyter_lab(
+    local_server: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[JupyterLab]:
+    _require_chromium()
+    root = tmp_path_factory.mktemp("lab-root")
+    for notebook in (REPO / "notebooks").glob("*.ipynb"):
+        shutil.copyfile(notebook, root / notebook.name)
+    ARTIFACTS.mkdir(exist_ok=True)
+    log_path = ARTIFACTS / "jupyterlab.log"
+    port, token = _free_port(), secrets.token_hex(16)
+    env = dict(os.environ)
+    env.update(
+        ISLO_API_KEY=local_server.api_key,
+        ISLO_BASE_URL=local_server.base_url,
+        ISLO_COMPUTE_URL=local_server.base_url,
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--allow-root",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        # Lets tests run Lab commands (run-all, palette commands) without fragile key presses.
+        "--LabApp.expose_app_in_browser=True",
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for_lab(url, token, process, log_path)
+        yield JupyterLab(url=url, token=token, root_dir=root, log_path=log_path, process=process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[Any]:
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    # Keep each phase's report on the item so lab_page knows whether to save a screenshot.
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+@pytest.fixture
+def lab_page(chromium_browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
+            page.screenshot(path=str(ARTIFACTS / f"{safe}.png"), full_page=True)
+        context.close()
