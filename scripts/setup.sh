@@ -32,9 +32,16 @@ source scripts/env.sh
 stamp=.venv/.islo-setup-stamp
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ labextension/package.json -nt "$stamp" ]; then
   echo "setup: installing Python packages"
-  .venv/bin/python -m pip install -q -U pip 2>&1 | grep -v "is ignored" || true
-  .venv/bin/python -m pip install -q -e ".[dev]" 2>&1 | grep -v "is ignored" || true
-  .venv/bin/python -c "import islo_jupyter, IPython, requests, pydantic, fastapi" 
+  mkdir -p .cache
+  log=.cache/pip-install.log
+  # pip's output goes to a log (it is long, and warns harmlessly about local index folders);
+  # on failure the log's tail is shown and setup stops.
+  if ! { .venv/bin/python -m pip install -U pip && .venv/bin/python -m pip install -e ".[dev]"; } >"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    echo "setup: pip install failed (full log: $log)" >&2
+    exit 1
+  fi
+  .venv/bin/python -c "import islo_jupyter, IPython, requests, pydantic, fastapi"
   touch "$stamp"
 fi
 echo "setup: ready ($root/.venv)"
