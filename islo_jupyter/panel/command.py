@@ -1,0 +1,105 @@
+"""Run a shell command in the selected sandbox, streaming its output into the panel."""
+
+from __future__ import annotations
+
+from html import escape as _escape
+
+import ipywidgets as widgets
+
+from ..models import ExecResult
+from .context import PanelContext
+
+#: The runner key suffix for commands, so a running command does not lock pause/stop/delete.
+EXEC_KEY_SUFFIX = "#exec"
+
+
+class CommandRunner(widgets.VBox):
+    """A command box, a Run button and an Output the command's stdout/stderr stream into."""
+
+    def __init__(self, context: PanelContext):
+        self._context = context
+        self.sandbox_name: str | None = None
+        self.command = widgets.Text(
+            placeholder="shell command, e.g. uname -a && ls",
+            layout=widgets.Layout(width="420px"),
+            continuous_update=True,
+        )
+        self.run_button = widgets.Button(description="Run", icon="terminal", button_style="primary")
+        self.clear_button = widgets.Button(description="Clear", icon="eraser")
+        self.output = widgets.Output(
+            layout=widgets.Layout(max_height="240px", overflow="auto", border="1px solid #ddd")
+        )
+        self.output.add_class("islo-command-output")
+        self.result_label = widgets.HTML()
+        super().__init__(
+            [
+                widgets.HBox([self.command, self.run_button, self.clear_button]),
+                self.result_label,
+                self.output,
+            ]
+        )
+        self.run_button.on_click(self._on_run)
+        self.clear_button.on_click(self._on_clear)
+        self.command.on_submit(self._on_run)  # Enter in the box runs it too
+
+    def show(self, sandbox_name: str | None) -> None:
+        if sandbox_name != self.sandbox_name:
+            self.output.clear_output()
+            self.result_label.value = ""
+        self.sandbox_name = sandbox_name
+        self.sync_busy()
+
+    def sync_busy(self) -> None:
+        name = self.sandbox_name
+        self.run_button.disabled = name is None or self._context.runner.is_busy(
+            name + EXEC_KEY_SUFFIX
+        )
+
+    def _on_clear(self, _button: widgets.Button) -> None:
+        self.output.clear_output()
+        self.result_label.value = ""
+
+    def _on_run(self, _source: object) -> None:
+        name, command = self.sandbox_name, self.command.value.strip()
+        if name is None:
+            return
+        if not command:
+            self._context.notify("type a command to run first")
+            return
+        self.output.clear_output()
+        self.result_label.value = (
+            f"<i>running <code>{_escape(command)}</code> in {_escape(name)}...</i>"
+        )
+
+        def run() -> ExecResult:
+            # The Output widget is updated from the worker thread; append_* is the
+            # thread-safe way (a `with output:` block captures only the main thread).
+            return self._context.client.exec(
+                name,
+                command,
+                on_stdout=self.output.append_stdout,
+                on_stderr=self.output.append_stderr,
+            )
+
+        def done(result: ExecResult) -> None:
+            colour = "#2e7d32" if result.exit_code == 0 else "#c62828"
+            code = "no exit code" if result.exit_code is None else f"exit code {result.exit_code}"
+            note = ", output truncated" if result.truncated else ""
+            self.result_label.value = (
+                f"<span style='color:{colour}'>{_escape(result.status)}, {code}"
+                f"{note} ({result.duration:.1f} s)</span>"
+            )
+            self._context.notify(f"command in {name} finished: {code}")
+
+        def failed_or_done() -> None:
+            if self.result_label.value.startswith("<i>running"):
+                self.result_label.value = "<span style='color:#c62828'>command failed</span>"
+
+        self._context.runner.submit(
+            f"run in {name}",
+            run,
+            on_success=done,
+            on_finally=failed_or_done,
+            key=name + EXEC_KEY_SUFFIX,
+        )
+        self.sync_busy()
