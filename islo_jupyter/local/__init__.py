@@ -1,0 +1,1 @@
+"""The embedded Islo-compatible server: same wire protocol, real local processes, SQLite state."""

@@ -1,0 +1,1 @@
+"""HTTP routers of the local server, one per area of the wire protocol."""
