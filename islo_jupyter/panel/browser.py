@@ -109,7 +109,12 @@ class SandboxBrowser(widgets.VBox):
         confirm_delete: bool,
     ) -> None:
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
-        self.auto_toggle = widgets.ToggleButton(description="Auto-refresh", icon="clock-o")
+        self.refresh_button.add_class("islo-refresh")
+        self.auto_toggle = widgets.ToggleButton(
+            description="Auto-refresh",
+            icon="clock-o",
+            tooltip="poll for changes, more slowly while nothing changes",
+        )
         self.search = widgets.Text(
             placeholder="search (Enter)", continuous_update=False, layout={"width": "220px"}
         )

@@ -25,12 +25,14 @@ class CommandRunner(widgets.VBox):
             continuous_update=True,
         )
         self.run_button = widgets.Button(description="Run", icon="terminal", button_style="primary")
+        self.run_button.add_class("islo-run")
         self.clear_button = widgets.Button(description="Clear", icon="eraser")
         self.output = widgets.Output(
             layout=widgets.Layout(max_height="240px", overflow="auto", border="1px solid #ddd")
         )
         self.output.add_class("islo-command-output")
         self.result_label = widgets.HTML()
+        self.result_label.add_class("islo-command-result")
         super().__init__(
             [
                 widgets.HBox([self.command, self.run_button, self.clear_button]),
@@ -40,11 +42,10 @@ class CommandRunner(widgets.VBox):
         )
         self.run_button.on_click(self._on_run)
         self.clear_button.on_click(self._on_clear)
-        self.command.on_submit(self._on_run)  # Enter in the box runs it too
 
     def show(self, sandbox_name: str | None) -> None:
         if sandbox_name != self.sandbox_name:
-            self.output.clear_output()
+            self.output.outputs = ()  # direct: clear_output() is main-thread only
             self.result_label.value = ""
         self.sandbox_name = sandbox_name
         self.sync_busy()
@@ -56,17 +57,17 @@ class CommandRunner(widgets.VBox):
         )
 
     def _on_clear(self, _button: widgets.Button) -> None:
-        self.output.clear_output()
+        self.output.outputs = ()  # direct: clear_output() is main-thread only
         self.result_label.value = ""
 
-    def _on_run(self, _source: object) -> None:
+    def _on_run(self, _button: widgets.Button) -> None:
         name, command = self.sandbox_name, self.command.value.strip()
         if name is None:
             return
         if not command:
             self._context.notify("type a command to run first")
             return
-        self.output.clear_output()
+        self.output.outputs = ()  # direct: clear_output() is main-thread only
         self.result_label.value = (
             f"<i>running <code>{_escape(command)}</code> in {_escape(name)}...</i>"
         )

@@ -1,0 +1,77 @@
+"""The sandbox browser in a real JupyterLab and headless Chromium: render, refresh, run a command."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from islo_jupyter.client import IsloClient
+from tests.browser.lab import JupyterLab, open_notebook, run_all_cells
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+NOTEBOOK = "sandbox-browser.ipynb"
+# Generous: Lab, the kernel and the widget manager all start on a busy 2-core machine.
+RENDER_TIMEOUT_MS = 90_000
+ACTION_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture
+def lab_client(local_server: Any) -> Iterator[IsloClient]:
+    """A client on the same account the notebook's kernel uses (the Lab's ISLO_* env)."""
+    client = IsloClient(
+        api_key=local_server.api_key,
+        base_url=local_server.base_url,
+        compute_url=local_server.base_url,
+    )
+    yield client
+    client.close()
+
+
+def test_panel_renders_refreshes_and_runs_a_command(
+    jupyter_lab: JupyterLab, lab_page: Any, lab_client: IsloClient
+) -> None:
+    prefix = f"bt-{uuid.uuid4().hex[:6]}"
+    names = [f"{prefix}-{i}" for i in range(3)]
+    for name in names:
+        lab_client.create_sandbox(name)
+    lab_client.wait_until_running(names[0])
+
+    page = lab_page
+    open_notebook(page, jupyter_lab, NOTEBOOK)
+    run_all_cells(page)
+    panel = page.locator(".islo-sandbox-browser").first
+    panel.wait_for(timeout=RENDER_TIMEOUT_MS)
+
+    # The account is shared with other tests: narrow the table with the server-side search.
+    search = panel.get_by_placeholder("search (Enter)")
+    search.fill(prefix)
+    search.press("Enter")
+    rows = panel.locator(".islo-row-name")
+    for name in names:
+        rows.filter(has_text=name).wait_for(timeout=ACTION_TIMEOUT_MS)
+    panel.locator(".islo-count").get_by_text("3 of 3").wait_for(timeout=ACTION_TIMEOUT_MS)
+    assert panel.locator(".islo-row .islo-badge").count() == 3  # coloured status badges
+
+    # Created elsewhere (here: by the test), shown after a click on Refresh.
+    late = f"{prefix}-late"
+    lab_client.create_sandbox(late)
+    panel.locator("button.islo-refresh").click()
+    rows.filter(has_text=late).wait_for(timeout=ACTION_TIMEOUT_MS)
+    panel.locator(".islo-count").get_by_text("4 of 4").wait_for(timeout=ACTION_TIMEOUT_MS)
+
+    # Select the running sandbox and run a command: its output appears in the panel.
+    rows.filter(has_text=names[0]).click()
+    command = panel.get_by_placeholder("shell command, e.g. uname -a && ls")
+    command.wait_for(timeout=ACTION_TIMEOUT_MS)
+    command.fill("echo panel-says-$((6 * 7))")
+    panel.locator("button.islo-run").click()
+    output = panel.locator(".islo-command-output")
+    output.get_by_text("panel-says-42").wait_for(timeout=ACTION_TIMEOUT_MS)
+    panel.locator(".islo-command-result").get_by_text("exit code 0").wait_for(
+        timeout=ACTION_TIMEOUT_MS
+    )
+    assert "failed" not in (panel.locator(".islo-status-line").text_content() or "")
