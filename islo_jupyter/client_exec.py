@@ -233,9 +233,13 @@ class ExecAPI(ClientCore):
                 if expired.is_set():
                     raise errors.IsloTimeoutError(f"did not finish within {timeout:g} s") from None
                 raise
+        if consumer.status == "timeout":
+            raise errors.IsloTimeoutError(
+                f"the server stopped it at its time limit: {consumer.error}"
+            )
         return ExecResult(
             sandbox=name,
-            exec_id=consumer.exec_id,
+            exec_id=consumer.exec_id or response.headers.get("X-Exec-Id"),
             status=consumer.status or "completed",
             stdout=consumer.stdout,
             stderr=consumer.stderr,
@@ -258,9 +262,12 @@ class ExecAPI(ClientCore):
         )
         exec_id = ExecResponse.model_validate(data).exec_id
         remaining = None if timeout is None else max(timeout - (time.monotonic() - started), 0)
-        return self.wait_exec(
+        result = self.wait_exec(
             name, exec_id, timeout=remaining, on_stdout=on_stdout, on_stderr=on_stderr
         )
+        if result.status == "timeout":
+            raise errors.IsloTimeoutError("the server stopped it at its time limit")
+        return result
 
     def _after_timeout(self, name: str, cancel_id: str | None, timeout: float | None) -> str:
         limit = f"after {timeout:g} s" if timeout is not None else "while waiting"

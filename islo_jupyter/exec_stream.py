@@ -46,6 +46,15 @@ def _json_object(data: bytes) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def _is_timeout_message(message: str, payload: dict[str, Any] | None) -> bool:
+    # No published schema for `error`: the local server says "command timed out after N s
+    # and was killed"; a JSON payload may carry status/code "timeout" instead.
+    if payload is not None and "timeout" in (payload.get("status"), payload.get("code")):
+        return True
+    lowered = message.lower()
+    return lowered == "timeout" or "timed out" in lowered
+
+
 class _Channel:
     """One output stream (stdout or stderr): decoder, accumulated text, callback."""
 
@@ -84,6 +93,7 @@ class ExecStreamConsumer:
         self.status: str | None = None
         self.truncated = False
         self.exec_id: str | None = None
+        self.error: str | None = None
 
     @property
     def stdout(self) -> str:
@@ -125,7 +135,12 @@ class ExecStreamConsumer:
             self._handle_exit(event.data)
         elif name == "error":
             payload = _json_object(event.data)
-            message = (payload or {}).get("message") or event.text or "unknown error"
+            message = str((payload or {}).get("message") or event.text or "unknown error")
+            if _is_timeout_message(message, payload):
+                # The server enforced timeout_secs: an outcome, not a broken stream.
+                self._flush()
+                self.status, self.error, self.finished = "timeout", message, True
+                return
             raise self.broken(f"the server reported an error in the stream: {message}")
         else:
             payload = _json_object(event.data)
