@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 ENV := source scripts/env.sh &&
 
-.PHONY: setup lab demo test lint bench clean
+.PHONY: setup lab demo test lint labext-test bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -17,7 +17,11 @@ lint: setup
 	@$(ENV) ruff check islo_jupyter tests bench && ruff format --check islo_jupyter tests bench && mypy
 
 test: setup lint  ## everything CI runs
+	@$(MAKE) --no-print-directory labext-test
 	@$(ENV) python -m pytest $(PYTEST_ARGS)
+
+labext-test: setup  ## build the labextension (strict tsc, production bundle) and run its unit tests
+	@$(ENV) cd labextension && { [ -d node_modules ] || npm install --no-audit --no-fund; } && npm run --silent build:prod >/dev/null && npm run --silent lint && npm test --silent
 
 bench: setup
 	@$(ENV) python -m bench $(BENCH_ARGS)

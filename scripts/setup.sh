@@ -34,6 +34,10 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ labextension/packag
   echo "setup: installing Python packages"
   mkdir -p .cache
   log=.cache/pip-install.log
+  # pip copies the built labextension into .venv/share: a develop link left there by an
+  # earlier run would make it copy the build onto itself.
+  labext_link=.venv/share/jupyter/labextensions/islo-jupyter
+  if [ -L "$labext_link" ]; then rm "$labext_link"; fi
   # pip's output goes to a log (it is long, and warns harmlessly about local index folders);
   # on failure the log's tail is shown and setup stops.
   if ! { .venv/bin/python -m pip install -U pip && .venv/bin/python -m pip install -e ".[dev]"; } >"$log" 2>&1; then
@@ -42,6 +46,8 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ labextension/packag
     exit 1
   fi
   .venv/bin/python -c "import islo_jupyter, IPython, requests, pydantic, fastapi"
+  # Serve the labextension from its build output, so a later `npm run build` is live.
+  .venv/bin/jupyter labextension develop --overwrite . >>"$log" 2>&1
   touch "$stamp"
 fi
 echo "setup: ready ($root/.venv)"

@@ -5,7 +5,8 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 
 import { ISLO_EXEC_MAGIC } from './cellLanguage';
-import { IIsloKernelState, probeIsloKernel } from './kernelProbe';
+import { buildExecMagicLine, buildPanelCellSource } from './cellSources';
+import { probeIsloKernel } from './kernelProbe';
 
 /** Every command id of the extension, in one namespace. */
 export namespace CommandIDs {
@@ -13,22 +14,9 @@ export namespace CommandIDs {
   export const openSandboxBrowser = 'islo-jupyter:open-sandbox-browser';
 }
 
-/** Written, and selected for overtyping, when the kernel names no default sandbox. */
-export const SANDBOX_PLACEHOLDER = 'SANDBOX';
 const PALETTE_CATEGORY = 'Islo';
 // Context-menu ranks: after the notebook's own cell items.
 const CONTEXT_MENU_RANK = 60;
-
-/** The first line of a new `%%islo_exec` cell, naming `sandbox` when the kernel has one. */
-export function buildExecMagicLine(state: IIsloKernelState | null): string {
-  return `${ISLO_EXEC_MAGIC} ${state?.defaultSandbox ?? SANDBOX_PLACEHOLDER}`;
-}
-
-/** The source of the sandbox-browser cell: it loads the extension when the kernel lacks it. */
-export function buildPanelCellSource(state: IIsloKernelState | null): string {
-  // Unknown (no answer) counts as not loaded: a second %load_ext only prints a notice.
-  return state?.loaded ? '%islo panel' : '%load_ext islo_jupyter\n%islo panel';
-}
 
 /** Insert a cell below the active one holding `source`; resolves once its editor exists. */
 async function insertCellBelow(panel: NotebookPanel, source: string): Promise<void> {
