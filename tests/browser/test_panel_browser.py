@@ -1,4 +1,4 @@
-"""The sandbox browser in a real JupyterLab and headless Chromium: render, refresh, run a command."""
+"""The sandbox browser in real JupyterLab + headless Chromium: render, refresh, run a command."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ def wait_for(predicate: Callable[[], bool], timeout: float = WAIT) -> bool:
 def test_first_page_of_a_big_account(
     big_tenant: tuple[IsloClient, list[str]], open_browser: Open
 ) -> None:
-    client, names = big_tenant
+    client, _names = big_tenant
     browser = open_browser(client, page_size=50)
     first = [s.name for s in client.list_sandboxes(limit=50).items]  # the server's order
     assert browser.total == BIG_ACCOUNT
