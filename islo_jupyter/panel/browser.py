@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import threading
 from collections.abc import Callable, Hashable
@@ -35,6 +36,8 @@ STATUS_CHOICES: tuple[tuple[str, str | None], ...] = (
     ("failed", "failed"),
 )
 _REFRESH = "refresh"
+#: How long displaying the panel waits for its first page, so the recorded snapshot has rows.
+FIRST_PAGE_WAIT = 5.0
 #: How long an auto-refresh poll waits for its listing before giving up on it (seconds).
 _POLL_WAIT = 60.0
 
@@ -97,7 +100,7 @@ class SandboxBrowser(widgets.VBox):
             self._poll, Backoff(self.poll_interval, self.poll_max_interval)
         )
         self._wire_handlers()
-        self.refresh()
+        self._first_listing = self.refresh()
         self.auto_refresh = auto_refresh
 
     # --- construction -----------------------------------------------------------------
@@ -330,14 +333,21 @@ class SandboxBrowser(widgets.VBox):
             self.client.close()  # calls still in flight fail quietly into closed widgets
 
     def snapshot_text(self) -> str:
-        return build_snapshot_text(self.items, self.total, self.offset)
+        """The current page as a text table (what ``print`` or a plain-text viewer shows)."""
+        return build_snapshot_text(self.items, self.total, self.offset, note=self.last_error)
 
     def snapshot_html(self) -> str:
-        return build_snapshot_html(self.items, self.total, self.offset)
+        return build_snapshot_html(self.items, self.total, self.offset, note=self.last_error)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
         # Renderers without a live widget model (nbconvert, GitHub, a kernel-less viewer)
         # pick text/html or text/plain: a snapshot of the table beats "model not found".
+        first = self._first_listing
+        if first is not None and not first.done():
+            # The snapshot is recorded now, at display time: give the first page a moment
+            # (bounded, so a slow server only delays the display, never hangs the kernel).
+            with contextlib.suppress(Exception):
+                first.result(timeout=FIRST_PAGE_WAIT)
         bundle = super()._repr_mimebundle_(**kwargs) or {}
         bundle["text/plain"] = self.snapshot_text()
         bundle["text/html"] = self.snapshot_html()

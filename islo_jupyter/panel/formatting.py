@@ -98,7 +98,9 @@ def build_count_text(shown: int, offset: int, total: int) -> str:
     return f"{shown} of {total} ({offset + 1}-{offset + shown})"
 
 
-def build_snapshot_text(sandboxes: Sequence[Sandbox], total: int, offset: int = 0) -> str:
+def build_snapshot_text(
+    sandboxes: Sequence[Sandbox], total: int, offset: int = 0, note: str = ""
+) -> str:
     """A fixed-width text table of the current page (the text/plain fallback)."""
     rows = [COLUMNS, *(build_row_cells(s).as_tuple() for s in sandboxes)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
@@ -107,10 +109,12 @@ def build_snapshot_text(sandboxes: Sequence[Sandbox], total: int, offset: int = 
         for row in rows
     ]
     header = f"Islo sandboxes: {build_count_text(len(sandboxes), offset, total)}"
-    return "\n".join([header, *lines])
+    return "\n".join([header, *lines, *([note] if note else [])])
 
 
-def build_snapshot_html(sandboxes: Sequence[Sandbox], total: int, offset: int = 0) -> str:
+def build_snapshot_html(
+    sandboxes: Sequence[Sandbox], total: int, offset: int = 0, note: str = ""
+) -> str:
     """An HTML table of the current page (the text/html fallback when no kernel is live)."""
     head = "".join(f"<th style='text-align:left'>{html.escape(c)}</th>" for c in COLUMNS)
     body = []
@@ -123,9 +127,10 @@ def build_snapshot_html(sandboxes: Sequence[Sandbox], total: int, offset: int = 
         ]
         body.append("<tr>" + "".join(f"<td>{td}</td>" for td in tds) + "</tr>")
     count = html.escape(build_count_text(len(sandboxes), offset, total))
+    footer = f"<div style='color:#c62828'>{html.escape(note)}</div>" if note else ""
     return (
         f"<div class='islo-panel-snapshot'><b>Islo sandboxes</b> ({count}, snapshot)"
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{footer}</div>"
     )
 
 

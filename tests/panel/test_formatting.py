@@ -98,3 +98,9 @@ def test_parse_env_text() -> None:
 def test_parse_env_text_names_the_bad_line(bad: str) -> None:
     with pytest.raises(ValueError, match="line 2"):
         parse_env_text(f"OK=1\n{bad}")
+
+
+def test_snapshots_carry_the_last_error() -> None:
+    note = "refresh failed: HTTP 503"
+    assert build_snapshot_text([], total=0, note=note).splitlines()[-1] == note
+    assert note in build_snapshot_html([], total=0, note=note)
