@@ -58,10 +58,11 @@ def _is_timeout_message(message: str, payload: dict[str, Any] | None) -> bool:
 class _Channel:
     """One output stream (stdout or stderr): decoder, accumulated text, callback."""
 
-    __slots__ = ("callback", "decoder", "parts")
+    __slots__ = ("callback", "decoder", "keep", "parts")
 
-    def __init__(self, callback: OutputCallback | None) -> None:
+    def __init__(self, callback: OutputCallback | None, keep: bool = True) -> None:
         self.callback = callback
+        self.keep = keep
         self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self.parts: list[str] = []
 
@@ -70,7 +71,8 @@ class _Channel:
 
     def add_text(self, text: str) -> None:
         if text:
-            self.parts.append(text)
+            if self.keep:
+                self.parts.append(text)
             if self.callback is not None:
                 self.callback(text)
 
@@ -85,9 +87,14 @@ class ExecStreamConsumer:
         self,
         on_stdout: OutputCallback | None = None,
         on_stderr: OutputCallback | None = None,
+        *,
+        keep_output: bool = True,
     ) -> None:
         self._parser = SSEParser()
-        self._channels = {"stdout": _Channel(on_stdout), "stderr": _Channel(on_stderr)}
+        self._channels = {
+            "stdout": _Channel(on_stdout, keep_output),
+            "stderr": _Channel(on_stderr, keep_output),
+        }
         self.finished = False
         self.exit_code: int | None = None
         self.status: str | None = None

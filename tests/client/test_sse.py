@@ -92,21 +92,36 @@ _event = st.tuples(
     st.sampled_from(["stdout", "stderr", "exit", "error", ""]),
     st.lists(_text, min_size=1, max_size=4),
     st.booleans(),  # a comment line first
+    st.sampled_from([b"data: ", b"data:"]),  # the space after the colon is optional
 )
 _newline = st.sampled_from([b"\n", b"\r\n", b"\r"])
 
 
-def _encode(events: list[tuple[str, list[str], bool]], newline: bytes) -> bytes:
+Event = tuple[str, list[str], bool, bytes]
+
+
+def _encode(events: list[Event], newline: bytes) -> bytes:
     out = bytearray()
-    for name, lines, comment in events:
+    for name, lines, comment, prefix in events:
         if comment:
             out += b": ping" + newline
         if name:
             out += b"event: " + name.encode() + newline
         for line in lines:
-            out += b"data: " + line.encode() + newline
+            out += prefix + line.encode() + newline
         out += newline
     return bytes(out)
+
+
+def _expected(events: list[Event]) -> list[SSEEvent]:
+    def value(line: str, prefix: bytes) -> str:
+        # With "data:" a line's own leading space is the one the parser removes.
+        return line[1:] if prefix == b"data:" and line.startswith(" ") else line
+
+    return [
+        SSEEvent(name or "message", "\n".join(value(x, prefix) for x in lines).encode())
+        for name, lines, _, prefix in events
+    ]
 
 
 def _split(data: bytes, cuts: list[int]) -> list[bytes]:
@@ -122,10 +137,10 @@ def _split(data: bytes, cuts: list[int]) -> list[bytes]:
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_event, max_size=8), _newline, st.lists(st.integers(0, 10_000), max_size=30))
 def test_any_chunking_gives_the_same_events(
-    events: list[tuple[str, list[str], bool]], newline: bytes, cuts: list[int]
+    events: list[Event], newline: bytes, cuts: list[int]
 ) -> None:
     data = _encode(events, newline)
-    expected = [SSEEvent(name or "message", "\n".join(lines).encode()) for name, lines, _ in events]
+    expected = _expected(events)
     assert parse_all(data) == expected
     assert list(iter_events(_split(data, cuts))) == expected
 
