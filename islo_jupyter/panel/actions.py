@@ -132,7 +132,7 @@ class SandboxActions(widgets.VBox):
         def done(updated: Sandbox | None) -> None:
             self._context.notify(f"{verb} {name}: now {updated.status if updated else '?'}")
             if updated is not None:
-                self._context.select(updated)
+                self._context.update(updated)  # the user may have selected another meanwhile
             self._context.refresh()
 
         self._context.notify(f"{verb} {name}...")
@@ -171,7 +171,7 @@ class SandboxActions(widgets.VBox):
     def _delete(self, name: str) -> None:
         def done(_result: None) -> None:
             self._context.notify(f"deleted {name}")
-            self._context.select(None)
+            self._context.forget(name)
             self._context.refresh()
 
         self._context.notify(f"deleting {name}...")

@@ -84,6 +84,7 @@ class SandboxBrowser(widgets.VBox):
         self._generation = 0
         self._fingerprint: Hashable | None = None
         self._lock = threading.Lock()
+        self._selection_lock = threading.RLock()
         self._runner = BackgroundRunner(self._on_busy, self._on_error)
         context = PanelContext(
             client=client,
@@ -91,6 +92,8 @@ class SandboxBrowser(widgets.VBox):
             notify=self._notify,
             refresh=self.refresh,
             select=self._select,
+            update=self._update_selected,
+            forget=self._forget,
         )
         self._build_widgets(context, on_use_default, confirm_delete)
         super().__init__(self._layout_children())
@@ -216,9 +219,9 @@ class SandboxBrowser(widgets.VBox):
         )
         self.prev_button.disabled = self.offset == 0
         self.next_button.disabled = self.offset + len(self.items) >= self.total
-        fresh = {s.name: s for s in self.items}
-        if self.selected in fresh:
-            self._select(fresh[self.selected])
+        selected = next((s for s in self.items if s.name == self.selected), None)
+        if selected is not None:
+            self._update_selected(selected)
 
     def _poll(self) -> Hashable | None:
         if self._runner.is_running(_REFRESH):
@@ -231,6 +234,22 @@ class SandboxBrowser(widgets.VBox):
     # --- selection --------------------------------------------------------------------
 
     def _select(self, sandbox: Sandbox | None) -> None:
+        with self._selection_lock:
+            self._show_selection(sandbox)
+
+    def _update_selected(self, sandbox: Sandbox) -> None:
+        with self._selection_lock:
+            if self.selected == sandbox.name:
+                self._show_selection(sandbox)
+
+    def _forget(self, name: str) -> None:
+        with self._selection_lock:
+            if self.selected == name:
+                self._show_selection(None)
+
+    def _show_selection(self, sandbox: Sandbox | None) -> None:
+        # Callers hold the selection lock: a refresh on a worker thread must not re-select
+        # the sandbox the user just clicked away from.
         self._selected_sandbox = sandbox
         self.selected = sandbox.name if sandbox is not None else None
         self.table.mark_selected(self.selected)

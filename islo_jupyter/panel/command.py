@@ -8,6 +8,7 @@ import ipywidgets as widgets
 
 from ..models import ExecResult
 from .context import PanelContext
+from .output_stream import OutputStreamer
 
 #: The runner key suffix for commands, so a running command does not lock pause/stop/delete.
 EXEC_KEY_SUFFIX = "#exec"
@@ -73,14 +74,18 @@ class CommandRunner(widgets.VBox):
         )
 
         def run() -> ExecResult:
-            # The Output widget is updated from the worker thread; append_* is the
-            # thread-safe way (a `with output:` block captures only the main thread).
-            return self._context.client.exec(
-                name,
-                command,
-                on_stdout=self.output.append_stdout,
-                on_stderr=self.output.append_stderr,
-            )
+            # Batched into the Output from this worker thread (a `with output:` block
+            # would capture only the main thread's prints).
+            streamer = OutputStreamer(self.output)
+            try:
+                return self._context.client.exec(
+                    name,
+                    command,
+                    on_stdout=streamer.write_stdout,
+                    on_stderr=streamer.write_stderr,
+                )
+            finally:
+                streamer.close()
 
         def done(result: ExecResult) -> None:
             colour = "#2e7d32" if result.exit_code == 0 else "#c62828"

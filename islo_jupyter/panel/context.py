@@ -27,6 +27,10 @@ class PanelContext:
     refresh: Callable[[], object]
     #: Make a sandbox the selected one (None clears the selection); safe from any thread.
     select: Callable[[Sandbox | None], None]
+    #: Fresh state of a sandbox: shown if it is still the selected one (never re-selects).
+    update: Callable[[Sandbox], None]
+    #: A sandbox is gone: clear the selection if it was the selected one.
+    forget: Callable[[str], None]
 
 
 def close_tree(widget: widgets.Widget) -> None:

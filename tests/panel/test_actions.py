@@ -132,3 +132,18 @@ def test_use_as_default_without_a_handler_is_disabled(
 ) -> None:
     browser = open_browser(tenant)
     assert browser.actions.use_default_button.disabled
+
+
+def test_an_action_finishing_later_keeps_the_users_new_selection(
+    tenant: IsloClient, running: str, open_browser: Open
+) -> None:
+    other = unique("other")
+    tenant.create_sandbox(other)
+    browser = open_browser(tenant)
+    browser.select(running)
+    browser.actions.pause_button.click()
+    browser.select(other)  # clicked away while the pause is in flight
+    assert browser.wait_idle(WAIT)
+    assert browser.selected == other
+    assert browser.actions.sandbox is not None and browser.actions.sandbox.name == other
+    assert tenant.get_sandbox(running).status == "paused"
