@@ -161,7 +161,17 @@ class TokenCache:
             if entry.token is not None and time.monotonic() < entry.refresh_at:
                 entry.hits += 1
                 return entry.token  # another thread exchanged while we waited
-            return self._exchange(entry, session, control_url, api_key, timeout)
+            try:
+                return self._exchange(entry, session, control_url, api_key, timeout)
+            except IsloAuthError:
+                old = entry.token
+                if old is not None and time.monotonic() < entry.expires_at:
+                    # An early refresh failed but the token still works: keep using it.
+                    logger.warning(
+                        "token refresh at %s failed; using the current token", control_url
+                    )
+                    return old
+                raise
         finally:
             entry.lock.release()
 

@@ -315,8 +315,10 @@ def _deadline_guard(
 
     def expire() -> None:
         expired.set()
+        # urllib3 >= 2.3 can shut the socket from another thread, waking a blocked read.
+        shutdown = getattr(response.raw, "shutdown", None) or response.close
         with contextlib.suppress(Exception):
-            response.raw.shutdown()
+            shutdown()
 
     timer = threading.Timer(max(timeout, 0.0), expire)
     timer.daemon = True

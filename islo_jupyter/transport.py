@@ -21,14 +21,15 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError
+from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
-from . import errors
+from . import errors, redact
 from ._version import __version__
 
 logger = logging.getLogger("islo_jupyter")
+redact.install(logger)
 
 USER_AGENT = f"islo-jupyter/{__version__}"
 #: Statuses an idempotent call is retried on.
@@ -230,11 +231,17 @@ def translate_exception(exc: Exception, method: str, url: str) -> errors.IsloErr
     where = f"{method} {_strip_query(url)}"
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return errors.IsloConnectionError(f"timed out connecting for {where}")
-    if isinstance(exc, requests.exceptions.Timeout):
+    if isinstance(exc, requests.exceptions.Timeout) or _is_read_timeout(exc):
         return errors.IsloTimeoutError(f"no answer in time for {where}")
     if isinstance(exc, requests.exceptions.RequestException):
         return errors.IsloConnectionError(f"{where} failed: {_short_reason(exc)}")
     return errors.IsloConnectionError(f"{where} failed: {type(exc).__name__}")
+
+
+def _is_read_timeout(exc: Exception) -> bool:
+    # After the last retry requests raises ConnectionError(MaxRetryError(ReadTimeoutError)).
+    reason = getattr(exc.args[0] if exc.args else None, "reason", None)
+    return isinstance(reason, ReadTimeoutError)
 
 
 def _strip_query(url: str) -> str:

@@ -8,7 +8,9 @@ Tests put it between a client and the local server::
 
 Actions: ``status`` (answer without forwarding), ``forward_then_status`` (the server does
 the work, the client gets the fault), ``reset`` (TCP RST instead of an answer), and
-``cut_stream`` (relay the first ``after_chunks`` body chunks, then close the connection).
+``cut_stream`` (relay the first ``after_chunks`` body chunks, then close the connection)
+and ``delay`` (wait ``seconds``, then forward). It also works as a forward proxy
+(absolute-form request targets), for tests of ``session.proxies``.
 Every request is counted per (method, path), whether a rule fired or not.
 """
 
@@ -19,7 +21,9 @@ import http.client
 import re
 import socket
 import struct
+import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -40,12 +44,22 @@ class Rule:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     after_chunks: int = 1
+    seconds: float = 0.0
     fired: int = 0
 
     def matches(self, method: str, path: str) -> bool:
         if self.times is not None and self.fired >= self.times:
             return False
         return method == self.method and self.path.search(path) is not None
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client or upstream that went away (a test ended, a fault fired) is expected here.
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
 
 
 class FaultProxy:
@@ -58,7 +72,7 @@ class FaultProxy:
         self.rules: list[Rule] = []
         self.counts: collections.Counter[tuple[str, str]] = collections.Counter()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._server = _QuietServer(("127.0.0.1", 0), _make_handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -101,6 +115,9 @@ def _make_handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
             pass  # quiet: tests read counts, not logs
 
         def _handle(self) -> None:
+            if self.path.startswith("http://"):  # used as a forward proxy: absolute-form
+                parts = urlsplit(self.path)
+                self.path = parts.path + (f"?{parts.query}" if parts.query else "")
             path = self.path.split("?", 1)[0]
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
@@ -109,6 +126,8 @@ def _make_handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 return self._answer(rule)
             if rule is not None and rule.action == "reset":
                 return self._reset()
+            if rule is not None and rule.action == "delay":
+                time.sleep(rule.seconds)
             upstream = http.client.HTTPConnection(proxy.upstream_host, proxy.upstream_port)
             try:
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}

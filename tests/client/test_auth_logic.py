@@ -54,3 +54,14 @@ def test_stats_of_an_empty_cache_and_repr_has_no_secret() -> None:
     stats = cache.stats()
     assert (stats.exchanges, stats.hits, stats.entries, stats.expires_in) == (0, 0, 0, None)
     assert "ak_" not in repr(cache)
+
+
+def test_redaction_of_tokens_keys_and_headers() -> None:
+    from islo_jupyter.redact import redact
+
+    text = redact(
+        "Authorization: Bearer eyJhbGciOi.abc.def key=ak_SECRETsecret123 "
+        "{'Authorization': 'Bearer tok123'} {\"access_key\": \"whatever\"}"
+    )
+    for secret in ("eyJhbGciOi", "ak_SECRET", "tok123", "whatever"):
+        assert secret not in text
