@@ -10,7 +10,7 @@ import contextlib
 import io
 import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .server import BenchServer
 
@@ -80,12 +80,8 @@ def magic_cell(sandbox: str, body: str) -> str:
     return f"%%islo_exec {sandbox}\n{body}\n"
 
 
-def exec_kwargs_without_keeping_output(client: Any) -> dict[str, Any]:
-    """Ask the client not to accumulate output, if it offers a way (for the 50 MB stream)."""
-    import inspect
+def magic_argv(body: str) -> list[str]:
+    """The argv ``%%islo_exec`` sends for a cell body (its default shell choice)."""
+    from islo_jupyter.magics.execution import build_argv
 
-    params = inspect.signature(client.exec).parameters
-    for name in ("keep_output", "capture", "collect"):
-        if name in params:
-            return {name: False}
-    return {}
+    return build_argv(body)

@@ -12,12 +12,16 @@ from .context import ECHO, SLEEP, BenchContext
 from .harness import Contender, run_interleaved
 from .lazy import Lazy
 from .report import Section
+from .sandbox_floor import build_sandboxed_runner
 
 REQUESTS_FLOOR = "requests.Session stream + SSE parse (floor)"
 HTTP_CLIENT_FLOOR = "http.client stream round trip (floor)"
 PROCESS_FLOOR = "local subprocess.run (process floor)"
+SANDBOX_FLOOR = "local spawn via the server's launch chain (prlimit + bwrap, no HTTP)"
 OURS_CLIENT = "islo_jupyter IsloClient.exec"
 OURS_MAGIC = "islo_jupyter %%islo_exec (IPython shell)"
+OURS_CANCELLABLE = "islo_jupyter IsloClient.exec(cancellable=True)"
+OURS_AS_MAGIC = "islo_jupyter IsloClient.exec(the magic's argv, cancellable=True)"
 SDK_POLL = "official SDK exec_and_wait_sync (default poll)"
 SDK_STREAM = "official SDK exec_in_sandbox_stream (raw response)"
 
@@ -49,6 +53,7 @@ class ExecRig:
         self.client = Lazy(lambda: stack.enter_context(ours.make_client(server)))
         self.shell = Lazy(lambda: ours.make_shell(stack, server))
         self.sdk = Lazy(lambda: sdk.make_sdk(server))
+        self.sandboxed = Lazy(lambda: build_sandboxed_runner(stack))
 
     def contenders(self, command: str) -> list[Contender]:
         argv = ["/bin/sh", "-c", command]
@@ -56,6 +61,18 @@ class ExecRig:
         poll_samples = self.ctx.config.sdk_poll_samples
         return [
             Contender(OURS_CLIENT, lambda _s: _bind(self.client, lambda c: c.exec(box, command))),
+            # The next two split the magic's overhead: the cancel wrapper, then its shell pick.
+            Contender(
+                OURS_CANCELLABLE,
+                lambda _s: _bind(self.client, lambda c: c.exec(box, command, cancellable=True)),
+            ),
+            Contender(
+                OURS_AS_MAGIC,
+                lambda _s: _bind(
+                    self.client,
+                    lambda c: c.exec(box, ours.magic_argv(command), cancellable=True),
+                ),
+            ),
             Contender(
                 OURS_MAGIC,
                 lambda _s: _bind(
@@ -82,6 +99,7 @@ class ExecRig:
                 HTTP_CLIENT_FLOOR, lambda _s: _bind(self.http, lambda h: h.exec_stream(box, argv))
             ),
             Contender(PROCESS_FLOOR, lambda _s: lambda: floors.process_floor(argv)),
+            Contender(SANDBOX_FLOOR, lambda _s: _bind(self.sandboxed, lambda run: run(argv))),
         ]
 
 

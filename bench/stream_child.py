@@ -52,13 +52,15 @@ def build_reader(
     """The contender's read of the whole stream; returns the stdout (or body) bytes it saw."""
     if name == "ours":
         client = ours.make_client(server)
-        extra = ours.exec_kwargs_without_keeping_output(client)
 
         def read_ours() -> int:
             seen = [0]
-            result = client.exec(
-                sandbox, argv, on_stdout=lambda t: seen.__setitem__(0, seen[0] + len(t)), **extra
-            )
+
+            def count(text: str) -> None:
+                seen[0] += len(text)
+
+            # keep_output=False: the callback gets the text, the result keeps none of it.
+            result = client.exec(sandbox, argv, on_stdout=count, keep_output=False)
             if result.exit_code != 0:
                 raise RuntimeError(f"exit {result.exit_code}")
             return seen[0]
