@@ -54,7 +54,7 @@ def test_panel_renders_refreshes_and_runs_a_command(
     for name in names:
         rows.filter(has_text=name).wait_for(timeout=ACTION_TIMEOUT_MS)
     panel.locator(".islo-count").get_by_text("3 of 3").wait_for(timeout=ACTION_TIMEOUT_MS)
-    assert panel.locator(".islo-row .islo-badge").count() == 3  # coloured status badges
+    assert panel.locator(".islo-row-cells .islo-badge").count() == 3  # coloured status badges
 
     # Created elsewhere (here: by the test), shown after a click on Refresh.
     late = f"{prefix}-late"

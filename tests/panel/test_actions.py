@@ -31,8 +31,8 @@ def test_clicking_a_row_selects_and_shows_details(
     assert browser.selected == running
     assert browser.selection_box.layout.display == "flex"
     assert running in browser.actions.details.value and "running" in browser.actions.details.value
-    row = browser.table.children[1]
-    assert row.name_button.button_style == "info"  # type: ignore[attr-defined]
+    name_button = browser.table.children[2]  # after the two header cells
+    assert name_button.description == running and name_button.button_style == "info"  # type: ignore[attr-defined]
 
 
 def test_pause_then_resume(tenant: IsloClient, running: str, open_browser: Open) -> None:
@@ -46,7 +46,7 @@ def test_pause_then_resume(tenant: IsloClient, running: str, open_browser: Open)
     assert browser.actions.sandbox is not None and browser.actions.sandbox.status == "paused"
     assert not browser.actions.pause_button.disabled
     assert f"pause {running}: now paused" in browser.status_message
-    assert "paused" in browser.table.children[1].cells.value  # type: ignore[attr-defined]
+    assert "islo-status-paused" in browser.table.row_cells(running)
     browser.actions.resume_button.click()
     assert browser.wait_idle(WAIT)
     assert tenant.get_sandbox(running).status == "running"

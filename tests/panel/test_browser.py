@@ -71,7 +71,7 @@ def test_search_is_sent_to_the_server(
     browser.search.value = "no-such-sandbox"
     assert browser.wait_idle(WAIT)
     assert browser.total == 0 and browser.items == []
-    assert "No sandboxes match" in browser.table.children[1].value
+    assert "No sandboxes match" in browser.table.children[2].value
 
 
 def test_status_filter(tenant: IsloClient, open_browser: Open) -> None:
