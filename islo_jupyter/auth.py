@@ -145,7 +145,21 @@ class TokenCache:
         timeout: float = EXCHANGE_TIMEOUT,
     ) -> str:
         """A valid session token, exchanging the key only when no valid token is cached."""
-        entry = self._entry((normalize_url(control_url), api_key))
+        return self.get_token_for(
+            (normalize_url(control_url), api_key), session, control_url, timeout=timeout
+        )
+
+    def get_token_for(
+        self,
+        key: tuple[str, str],
+        session: requests.Session,
+        control_url: str,
+        *,
+        timeout: float = EXCHANGE_TIMEOUT,
+    ) -> str:
+        """:meth:`get_token` with the (normalised control URL, API key) key already built."""
+        api_key = key[1]
+        entry = self._entries.get(key) or self._entry(key)
         token, now = entry.token, time.monotonic()
         if token is not None and now < entry.refresh_at:
             entry.hits += 1
@@ -308,7 +322,9 @@ class IsloAuth(AuthBase):
         self._session = session
         self._control_url = normalize_url(control_url)
         self._api_key = api_key
+        self._key = (self._control_url, api_key)
         self._cache = cache
+        self._replay_hook = _ReplayOn401(self, None)  # shared by requests with in-memory bodies
 
     def __repr__(self) -> str:
         return f"<IsloAuth control_url={self._control_url!r}>"
@@ -324,14 +340,18 @@ class IsloAuth(AuthBase):
         return hash((self._control_url, self._api_key))
 
     def _token(self) -> str:
-        return self._cache.get_token(self._session, self._control_url, self._api_key)
+        return self._cache.get_token_for(self._key, self._session, self._control_url)
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        r.headers["Authorization"] = f"Bearer {self._token()}"
+        # The hot path of every call: a dict lookup, a clock read, one header, one hook.
+        r.headers["Authorization"] = "Bearer " + self._token()
         body: Any = r.body
-        # Remember where a file-like body starts, so the replay after a 401 can rewind it.
-        position = body.tell() if hasattr(body, "tell") and hasattr(body, "seek") else None
-        r.register_hook("response", _ReplayOn401(self, position))
+        if body is None or isinstance(body, (bytes, str)):
+            hook: Any = self._replay_hook
+        else:
+            # Remember where a file-like body starts, so the replay can rewind it.
+            hook = _ReplayOn401(self, body.tell() if hasattr(body, "tell") else None)
+        r.hooks.setdefault("response", []).append(hook)  # register_hook does a slow ABC check
         return r
 
     def replay_with_fresh_token(
