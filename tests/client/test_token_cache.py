@@ -54,6 +54,16 @@ def test_many_clients_and_threads_share_one_exchange(local_server: Any) -> None:
     assert stats.hits >= CLIENTS * THREADS * CALLS * 0.9  # unlocked counter: may lose a few
 
 
+def test_threads_wait_for_one_slow_exchange(local_server: Any, proxy: FaultProxy) -> None:
+    # The exchange takes 0.5 s: every thread arrives while it is in flight, none starts another.
+    proxy.add_rule("POST", r"^/auth/token$", "delay", seconds=0.5, times=None)
+    key = local_server.new_api_key()
+    clients = [IsloClient(api_key=key, base_url=proxy.url) for _ in range(2)]
+    _hammer(clients, 8, 2, lambda c: c.list_sandboxes(limit=1))
+    assert proxy.count("POST", "/auth/token") == 1
+    assert _exchanges(local_server, key) == 1
+
+
 def test_two_keys_two_exchanges(local_server: Any) -> None:
     keys = [local_server.new_api_key(), local_server.new_api_key()]
     clients = [IsloClient(api_key=k, base_url=local_server.base_url) for k in keys for _ in "ab"]
@@ -71,14 +81,14 @@ def test_trailing_slash_is_the_same_cache_key(local_server: Any) -> None:
 
 
 def test_expiry_mid_run_re_exchanges_exactly_once(server_factory: Callable[..., Any]) -> None:
-    server = server_factory(token_ttl=3)
+    server = server_factory(token_ttl=4)
     client = IsloClient(api_key=server.api_key, base_url=server.base_url)
     client.list_sandboxes(limit=1)
     first = time.monotonic()
     lifetime = TOKEN_CACHE.stats().lifetime
-    assert lifetime == 3
-    # Run past one refresh point (2.7 s) but stop well before the second one (5.4 s).
-    stop_at = first + 3.6
+    assert lifetime == 4
+    # Run past one refresh point (3.6 s) but stop well before the second one (7.2 s).
+    stop_at = first + 4.2
 
     def call(c: IsloClient) -> None:
         if time.monotonic() < stop_at:
@@ -86,7 +96,7 @@ def test_expiry_mid_run_re_exchanges_exactly_once(server_factory: Callable[..., 
             time.sleep(0.01)
 
     _hammer([client, IsloClient(api_key=server.api_key, base_url=server.base_url)], 4, 10_000, call)
-    assert time.monotonic() - first < 5.4, "machine too slow to observe exactly one refresh"
+    assert time.monotonic() - first < 7.2, "machine too slow to observe exactly one refresh"
     assert _exchanges(server, server.api_key) == 2
     assert TOKEN_CACHE.stats().exchanges == 2
 
