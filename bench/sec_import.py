@@ -21,6 +21,7 @@ OURS = "import islo_jupyter"
 SNIPPETS = {
     BARE: "pass",
     OURS: "import islo_jupyter",
+    "from islo_jupyter import IsloClient": "from islo_jupyter import IsloClient",
     REQUESTS: "import requests",
     "import IPython": "import IPython",
     "import islo (official SDK, client + exec helpers)": (

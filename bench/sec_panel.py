@@ -17,6 +17,7 @@ from .server import BenchServer, create_sandboxes, run_server
 PAGE = 50
 RAW_LIST = "islo_jupyter IsloClient.list_sandboxes (one raw call)"
 PANEL = "islo_jupyter SandboxBrowser: constructed + first page rendered"
+PANEL_WIDGETS = "islo_jupyter SandboxBrowser: constructed only (widgets, listing not awaited)"
 
 
 @contextlib.contextmanager
@@ -71,6 +72,19 @@ def run(ctx: BenchContext) -> list[Section]:
 
             return first_page
 
+        def widgets_only(stack: contextlib.ExitStack) -> Callable[[], Any]:
+            from islo_jupyter.panel import SandboxBrowser
+
+            client = stack.enter_context(ours.make_client(server))
+            client.list_sandboxes(limit=1)
+
+            def construct() -> None:
+                browser = SandboxBrowser(client=client, page_size=PAGE)
+                browser.close()
+                browser.wait_idle(60)  # outside the interesting part, but keeps runs apart
+
+            return construct
+
         def bare(stack: contextlib.ExitStack) -> Callable[[], Any]:
             session = stack.enter_context(requests.Session())
             session.headers["Authorization"] = f"Bearer {server.exchange()}"
@@ -83,6 +97,7 @@ def run(ctx: BenchContext) -> list[Section]:
 
         contenders = [
             Contender(PANEL, panel, check=_check_page),
+            Contender(PANEL_WIDGETS, widgets_only),
             Contender(RAW_LIST, raw_list, check=_check_page),
             Contender("bare requests.Session GET /sandboxes (floor)", bare, check=_check_page),
             Contender("official SDK sandboxes.list_sandboxes", official, check=_check_page),
