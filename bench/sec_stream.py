@@ -72,7 +72,8 @@ def run(ctx: BenchContext) -> list[Section]:
             baseline=SOCKET_FLOOR,
             notes=[
                 "extra RSS MB: peak RSS during the read minus RSS before it; "
-                "traced peak MB: tracemalloc peak of a second read",
+                "traced peak MB: tracemalloc peak of a second read; client CPU s: CPU time "
+                "the reading process spent (on 2 cores it competes with the server's)",
             ],
         )
     ]

@@ -89,9 +89,9 @@ def measure(job: dict[str, Any]) -> dict[str, float]:
     warm()  # connection, token, lazy imports: paid before the measured read
     reset_peak_rss()
     before = current_rss()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     seen = read()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     peak = peak_rss()
     if seen < size:
         raise RuntimeError(f"read {seen} bytes, expected at least {size}")
@@ -102,6 +102,7 @@ def measure(job: dict[str, Any]) -> dict[str, float]:
     return {
         "MB/s": size / MB / elapsed,
         "s": elapsed,
+        "client CPU s": cpu,
         "extra RSS MB": max(peak - before, 0) / MB,
         "traced peak MB": traced / MB,
     }
