@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import math
 import threading
 import time
@@ -10,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import requests
+import urllib3
 
 from . import errors
 from .client_core import ClientCore, drop_none, encode_path
@@ -21,6 +23,13 @@ from .models import TERMINAL_EXEC_STATUSES, ExecResponse, ExecResult, ExecResult
 POLL_FIRST = 0.05
 POLL_GROWTH = 1.6
 POLL_MAX = 2.0
+#: Failures of reading a response body (requests wraps most; read1 may raise urllib3's).
+STREAM_TRANSPORT_ERRORS = (
+    requests.RequestException,
+    urllib3.exceptions.HTTPError,
+    http.client.HTTPException,
+    ConnectionError,
+)
 #: Statuses of the stream endpoint that mean "not available here, poll instead".
 STREAM_UNAVAILABLE = frozenset({404, 405, 501})
 CANCEL_TIMEOUT = 15.0
@@ -233,14 +242,15 @@ class ExecAPI(ClientCore):
                 # local server it trails by ~40 ms (Nagle + delayed ACK), far more than a
                 # fresh loopback connection costs.
                 consumer.consume(iter_body(response))
-            except (requests.RequestException, OSError, ValueError) as exc:
-                if expired.is_set():
+            except Exception as exc:
+                if expired.is_set():  # our deadline shut the socket: whatever broke, it's that
                     raise errors.IsloTimeoutError(f"did not finish within {timeout:g} s") from None
-                raise consumer.broken(f"the stream broke off: {type(exc).__name__}") from None
-            except errors.IsloStreamError:
-                if expired.is_set():
-                    raise errors.IsloTimeoutError(f"did not finish within {timeout:g} s") from None
-                raise
+                if isinstance(exc, STREAM_TRANSPORT_ERRORS):
+                    raise consumer.broken(
+                        f"the output stream of sandbox {name!r} broke off "
+                        f"({type(exc).__name__}); the command's outcome is unknown"
+                    ) from None
+                raise  # IsloStreamError from the consumer, or an error of a callback
         if consumer.status == "timeout":
             raise errors.IsloTimeoutError(
                 f"the server stopped it at its time limit: {consumer.error}"

@@ -119,3 +119,22 @@ def test_cancellable_exec_passes_exit_code_and_output(client: IsloClient, sandbo
 def test_missing_sandbox(client: IsloClient) -> None:
     with pytest.raises(errors.NotFoundError):
         client.exec("no-such-sandbox-here", "true")
+
+
+def test_a_callback_error_propagates_unchanged(client: IsloClient, sandbox: str) -> None:
+    def broken(_: str) -> None:
+        raise ValueError("callback bug")
+
+    with pytest.raises(ValueError, match="callback bug"):
+        client.exec(sandbox, "echo x", on_stdout=broken)
+
+
+def test_keep_output_false_streams_without_accumulating(client: IsloClient, sandbox: str) -> None:
+    size = [0]
+    result = client.exec(
+        sandbox,
+        "head -c 200000 /dev/zero | tr '\\0' 'y'",
+        on_stdout=lambda text: size.__setitem__(0, size[0] + len(text)),
+        keep_output=False,
+    )
+    assert size[0] == 200_000 and result.stdout == "" and result.exit_code == 0
