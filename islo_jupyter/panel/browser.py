@@ -17,10 +17,11 @@ from .actions import SandboxActions
 from .background import BackgroundRunner, describe_error
 from .command import CommandRunner
 from .context import PanelContext, close_tree
-from .create_form import CreateForm
+from .create_form import CreateForm, CreateSection
 from .files import FileTransfer
 from .formatting import build_count_text, build_snapshot_html, build_snapshot_text
 from .poller import AutoRefresher, Backoff
+from .selection import SelectionPanel
 from .table import SandboxTable
 
 if TYPE_CHECKING:
@@ -139,21 +140,28 @@ class SandboxBrowser(widgets.VBox):
         self.status_line = widgets.HTML()
         self.status_line.add_class("islo-status-line")
         self.table = SandboxTable(self._on_row_click)
-        self.actions = SandboxActions(
+        self.selection_box = SelectionPanel(
             context, on_use_default=on_use_default, confirm_delete=confirm_delete
         )
-        self.command_runner = CommandRunner(context)
-        self.files = FileTransfer(context)
-        tools = widgets.Tab([self.command_runner, self.files])
-        tools.set_title(0, "Run command")
-        tools.set_title(1, "Files")
-        self.selection_box = widgets.VBox(
-            [widgets.HTML("<b>Selected sandbox</b>"), self.actions, tools],
-            layout=widgets.Layout(display="none", border="1px solid #ddd", padding="4px"),
-        )
-        self.create_form = CreateForm(context)
-        self.create_section = widgets.Accordion([self.create_form], selected_index=None)
-        self.create_section.set_title(0, "New sandbox")
+        self.create_section = CreateSection(context)
+
+    # The parts below are built on first use (see SelectionPanel, CreateSection).
+
+    @property
+    def actions(self) -> SandboxActions:
+        return self.selection_box.actions
+
+    @property
+    def command_runner(self) -> CommandRunner:
+        return self.selection_box.command_runner
+
+    @property
+    def files(self) -> FileTransfer:
+        return self.selection_box.files
+
+    @property
+    def create_form(self) -> CreateForm:
+        return self.create_section.form
 
     def _layout_children(self) -> list[widgets.Widget]:
         toolbar = widgets.HBox(
@@ -253,14 +261,7 @@ class SandboxBrowser(widgets.VBox):
         self._selected_sandbox = sandbox
         self.selected = sandbox.name if sandbox is not None else None
         self.table.mark_selected(self.selected)
-        if sandbox is None:
-            self.selection_box.layout.display = "none"
-            self.actions.sandbox = None
-        else:
-            self.actions.show(sandbox)
-            self.selection_box.layout.display = "flex"
-        self.command_runner.show(self.selected)
-        self.files.show(self.selected)
+        self.selection_box.show(sandbox)
 
     def select(self, name: str) -> None:
         """Select a sandbox of the current page by name (what clicking its row does)."""
@@ -317,8 +318,9 @@ class SandboxBrowser(widgets.VBox):
             if labels
             else ""
         )
-        for part in (self.actions, self.command_runner, self.files, self.create_form):
-            part.sync_busy()
+        self.selection_box.sync_busy()
+        if self.create_section.is_built():
+            self.create_form.sync_busy()
 
     def _on_error(self, label: str, exc: BaseException) -> None:
         message = f"{label} failed: {describe_error(exc)}"

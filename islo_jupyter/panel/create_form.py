@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from functools import cached_property
 
 import ipywidgets as widgets
 
@@ -97,3 +98,26 @@ class CreateForm(widgets.VBox):
         self._set_progress("creating...")
         self._context.runner.submit(_CREATE_LABEL, create, on_success=done, on_finally=finish)
         self.sync_busy()
+
+
+class CreateSection(widgets.Accordion):
+    """A collapsed "New sandbox" section; the form is built when it is first opened or used."""
+
+    def __init__(self, context: PanelContext):
+        self._context = context
+        super().__init__([widgets.HTML()], selected_index=None)
+        self.set_title(0, "New sandbox")
+        self.observe(self._on_open, names="selected_index")
+
+    @cached_property
+    def form(self) -> CreateForm:
+        form = CreateForm(self._context)
+        self.children = [form]
+        return form
+
+    def is_built(self) -> bool:
+        return "form" in self.__dict__
+
+    def _on_open(self, change: dict[str, object]) -> None:
+        if change["new"] == 0:
+            _ = self.form  # build on first open
