@@ -190,6 +190,6 @@ class SandboxActions(widgets.VBox):
         try:
             self._on_use_default_callback(name)
         except Exception as exc:  # the callback is the magics'; its failure still shows here
-            self._context.notify(f"could not use {name} as default: {exc}")
+            self._context.fail(f"could not use {name} as default: {exc}")
             return
         self._context.notify(f"{name} is now the default sandbox for %islo and %%islo_exec")

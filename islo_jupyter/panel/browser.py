@@ -91,6 +91,7 @@ class SandboxBrowser(widgets.VBox):
             client=client,
             runner=self._runner,
             notify=self._notify,
+            fail=self._fail,
             refresh=self.refresh,
             select=self._select,
             update=self._update_selected,
@@ -323,7 +324,9 @@ class SandboxBrowser(widgets.VBox):
             self.create_form.sync_busy()
 
     def _on_error(self, label: str, exc: BaseException) -> None:
-        message = f"{label} failed: {describe_error(exc)}"
+        self._fail(f"{label} failed: {describe_error(exc)}")
+
+    def _fail(self, message: str) -> None:
         self.errors.append(message)
         self.last_error = message
         self._show_status(message, error=True)

@@ -23,6 +23,8 @@ class PanelContext:
     runner: BackgroundRunner
     #: Show a one-line message in the panel's status line.
     notify: Callable[[str], None]
+    #: Show an error in the status line (red) and remember it as the panel's last error.
+    fail: Callable[[str], None]
     #: Schedule a refresh of the table (runs in the background).
     refresh: Callable[[], object]
     #: Make a sandbox the selected one (None clears the selection); safe from any thread.

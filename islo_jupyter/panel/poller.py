@@ -45,8 +45,8 @@ class AutoRefresher:
         return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> None:
-        if self.is_running:
-            return
+        if self.is_running and not self._stop.is_set():
+            return  # already polling (a stopped thread still finishing its poll does not count)
         self._stop = threading.Event()  # a fresh event: a stopped thread may still be exiting
         self.backoff.reset()
         self._thread = threading.Thread(

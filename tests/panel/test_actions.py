@@ -147,3 +147,16 @@ def test_an_action_finishing_later_keeps_the_users_new_selection(
     assert browser.selected == other
     assert browser.actions.sandbox is not None and browser.actions.sandbox.name == other
     assert tenant.get_sandbox(running).status == "paused"
+
+
+def test_a_failing_use_as_default_is_shown(
+    tenant: IsloClient, running: str, open_browser: Open
+) -> None:
+    def refuse(name: str) -> None:
+        raise ValueError(f"no thanks, {name}")
+
+    browser = open_browser(tenant, on_use_default=refuse)
+    browser.select(running)
+    browser.actions.use_default_button.click()
+    assert browser.last_error == f"could not use {running} as default: no thanks, {running}"
+    assert "#c62828" in browser.status_line.value

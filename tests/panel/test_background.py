@@ -116,3 +116,25 @@ def test_auto_refresher_backs_off_while_unchanged_and_stops() -> None:
     stopped_at = refresher.polls
     threading.Event().wait(0.1)
     assert refresher.polls == stopped_at
+
+
+def test_auto_refresher_restarts_while_the_old_thread_is_still_polling() -> None:
+    inside, release = threading.Event(), threading.Event()
+
+    def slow_poll() -> Hashable:
+        inside.set()
+        release.wait(WAIT)
+        return "x"
+
+    refresher = AutoRefresher(slow_poll, Backoff(0.01, 0.02))
+    refresher.start()
+    assert inside.wait(WAIT)
+    old = refresher._thread
+    refresher.stop()
+    refresher.start()  # toggled back on before the old poll returned
+    assert refresher._thread is not old and refresher.is_running
+    release.set()
+    refresher.stop(join_timeout=WAIT)
+    assert old is not None
+    old.join(WAIT)
+    assert not old.is_alive()

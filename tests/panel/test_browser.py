@@ -171,3 +171,17 @@ def test_mimebundle_falls_back_to_a_snapshot(tenant: IsloClient, open_browser: O
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert name in bundle["text/plain"] and "1 of 1" in bundle["text/plain"]
     assert name in bundle["text/html"] and "<table>" in bundle["text/html"]
+
+
+def test_close_with_a_command_in_flight_is_quiet(tenant: IsloClient, open_browser: Open) -> None:
+    name = unique("closing")
+    tenant.create_sandbox(name)
+    tenant.wait_until_running(name)
+    browser = open_browser(tenant)
+    browser.select(name)
+    browser.command_runner.command.value = "sleep 1; echo late"
+    browser.command_runner.run_button.click()
+    browser.close()
+    assert browser.wait_idle(WAIT)  # the call finishes into closed widgets without raising
+    assert browser.refresh() is None  # a closed panel starts no new calls
+    assert browser.table.comm is None and browser.comm is None
