@@ -35,7 +35,7 @@ MAX_REFRESH_MARGIN = 60.0
 #: Exchange attempts on connection errors and 5xx.
 EXCHANGE_ATTEMPTS = 3
 EXCHANGE_TIMEOUT = 10.0
-#: Most (control URL, key) pairs kept; the least recently exchanged one goes first.
+#: Most (control URL, key) pairs kept; the one added first is dropped first.
 MAX_ENTRIES = 64
 
 
@@ -381,7 +381,7 @@ class IsloAuth(AuthBase):
 
 
 class _ReplayOn401:
-    """The response hook IsloAuth registers on each request (one per request, not shared)."""
+    """The response hook IsloAuth puts on each request (its own one when the body is a file)."""
 
     __slots__ = ("_auth", "_position")
 

@@ -36,6 +36,8 @@ USER_AGENT = f"islo-jupyter/{__version__}"
 IDEMPOTENT_RETRY_STATUSES = frozenset({408, 429, 502, 503, 504})
 #: Statuses a non-idempotent call is retried on, and only with a Retry-After header.
 RETRY_AFTER_STATUSES = frozenset({429, 503})
+#: Connections kept per host by the sessions the client creates itself.
+OWN_POOL_MAXSIZE = 32
 #: Longest wait a Retry-After header may impose on one retry.
 RETRY_AFTER_CAP = 30.0
 _DIGITS = re.compile(r"^\s*\d+(\.\d+)?\s*$")
@@ -162,15 +164,17 @@ class IsloAdapter(HTTPAdapter):
 
 def build_session(session: requests.Session | None = None) -> requests.Session:
     """A session with IsloAdapters mounted; a caller's session keeps any custom adapter."""
+    ours = session is None
     if session is None:
         session = requests.Session()
         session.headers["User-Agent"] = USER_AGENT
     for prefix in ("https://", "http://"):
         current = session.adapters.get(prefix)
-        # Only a plain, default HTTPAdapter is swapped; its pool sizes carry over.
-        if current is None or type(current) is HTTPAdapter:
+        # Only a plain HTTPAdapter without retries of its own is swapped (pool sizes kept).
+        if current is None or (type(current) is HTTPAdapter and not current.max_retries.total):
             pool = getattr(current, "_pool_connections", 10)
-            maxsize = getattr(current, "_pool_maxsize", 10)
+            # Panels and fan-out execs use many threads per client: keep their connections.
+            maxsize = OWN_POOL_MAXSIZE if ours else getattr(current, "_pool_maxsize", 10)
             session.mount(prefix, IsloAdapter(pool_connections=pool, pool_maxsize=maxsize))
     return session
 
