@@ -67,8 +67,9 @@ def _versions() -> dict[str, str | None]:
     return found
 
 
-def build_meta(config: RunConfig, started: float) -> dict[str, Any]:
+def build_meta(config: RunConfig, started: float, seconds: dict[str, float]) -> dict[str, Any]:
     return {
+        "section_seconds": seconds,
         "started_unix": started,
         "duration_s": time.time() - started,
         "smoke": config.smoke,
@@ -88,6 +89,7 @@ def run_sections(ctx: BenchContext, names: list[str]) -> list[Section]:
     """Every section in turn; a section that crashes becomes a note, the others still run."""
     sections: list[Section] = []
     for name in names:
+        started = time.perf_counter()
         try:
             sections += SECTIONS[name](ctx)
         except Exception as exc:
@@ -97,6 +99,8 @@ def run_sections(ctx: BenchContext, names: list[str]) -> list[Section]:
                     name, f"{name} (section failed)", [], notes=[f"{type(exc).__name__}: {exc}"]
                 )
             )
+        ctx.seconds[name] = time.perf_counter() - started
+        ctx.log(f"  ({name}: {ctx.seconds[name]:.1f} s)")
     return sections
 
 
@@ -115,7 +119,7 @@ def run(
         if cache_dir is not None:
             ctx.cache_dir = cache_dir
         sections = run_sections(ctx, names)
-    return build_meta(config, started), sections
+    return build_meta(config, started, ctx.seconds), sections
 
 
 def main(argv: list[str] | None = None) -> int:

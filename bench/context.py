@@ -38,7 +38,7 @@ class RunConfig:
         return cls(
             smoke=True,
             rounds=3,
-            warmup=1,
+            warmup=0,  # a smoke run checks, it does not measure: no warm-up (saves a 2 s SDK poll)
             sdk_poll_samples=1,
             token_calls_per_thread=3,
             hook_calls=500,
@@ -65,5 +65,7 @@ class BenchContext:
     sandbox: str
     log: Callable[[str], None] = print
     sandboxes: list[str] = field(default_factory=list)
+    #: Wall time each section took, for the JSON's meta.
+    seconds: dict[str, float] = field(default_factory=dict)
     #: Where seeded server homes (the panel's thousands of sandboxes) are kept between runs.
     cache_dir: Path = Path(__file__).resolve().parent.parent / ".cache" / "bench"

@@ -86,7 +86,9 @@ def run(ctx: BenchContext) -> list[Section]:
 
     contenders = [Contender(name, timed(code)) for name, code in SNIPPETS.items()]
     contenders.append(Contender(LOAD_EXT, load_ext))
-    outcomes = run_interleaved(contenders, rounds=ctx.config.import_rounds, warmup=1, log=ctx.log)
+    outcomes = run_interleaved(
+        contenders, rounds=ctx.config.import_rounds, warmup=min(ctx.config.warmup, 1), log=ctx.log
+    )
     load = [o for o in outcomes if o.name == LOAD_EXT]
     outcomes = [o for o in outcomes if o.name != LOAD_EXT]
     return [

@@ -82,7 +82,10 @@ def _concurrency_section(ctx: BenchContext) -> Section:
         ),
     ]
     outcomes = run_interleaved(
-        contenders, rounds=ctx.config.concurrent_rounds, warmup=1, log=ctx.log
+        contenders,
+        rounds=ctx.config.concurrent_rounds,
+        warmup=min(ctx.config.warmup, 1),
+        log=ctx.log,
     )
     return Section(
         "concurrency",
@@ -139,7 +142,9 @@ def _create_section(ctx: BenchContext) -> Section:
         Contender("bare requests POST + poll GET (floor)", floor_create),
         Contender(CREATE_PROCESS_FLOOR, process_create),
     ]
-    outcomes = run_interleaved(contenders, rounds=ctx.config.create_rounds, warmup=1, log=ctx.log)
+    outcomes = run_interleaved(
+        contenders, rounds=ctx.config.create_rounds, warmup=min(ctx.config.warmup, 1), log=ctx.log
+    )
     return Section(
         "create",
         "Create a sandbox -> running",

@@ -169,7 +169,9 @@ def _hook_section(ctx: BenchContext) -> Section:
         Contender(STATIC_AUTH, lambda _s: lambda: _hook_loop(static, calls)),
     ]
     rounds = max(ctx.config.rounds // 4, 2)
-    outcomes = run_interleaved(contenders, rounds=rounds, warmup=1, log=ctx.log)
+    outcomes = run_interleaved(
+        contenders, rounds=rounds, warmup=min(ctx.config.warmup, 1), log=ctx.log
+    )
     return Section(
         "token_hook",
         "Auth hook per request, token cached (in process, no HTTP)",
