@@ -17,6 +17,8 @@ import { BodyLanguage, findIsloExecBody } from './cellLanguage';
 export const IPYTHON_MIME = 'text/x-ipython';
 const SHELL_MIME = 'text/x-sh';
 
+// One shared empty extension, so that "unchanged" is an identity check.
+const NO_EXTENSION: Extension = [];
 // Read the cell head in chunks: the magic line is short, the cell may not be.
 const HEAD_CHUNK = 512;
 
@@ -87,7 +89,7 @@ export class IsloExecHighlighter {
   createEditorExtension(model: CodeEditor.IModel): Extension {
     const compartment = new Compartment();
     const chooseExtension = (): Extension =>
-      this.support !== null && model.mimeType === IPYTHON_MIME ? this.support : [];
+      this.support !== null && model.mimeType === IPYTHON_MIME ? this.support : NO_EXTENSION;
     // Languages have the highest precedence so ours wins over the editor's own IPython one.
     return [
       Prec.highest(compartment.of(chooseExtension())),
@@ -128,8 +130,8 @@ class LanguageSwitch {
     private readonly chooseExtension: () => Extension,
     ready: Promise<boolean>
   ) {
-    this.current = compartment.get(view.state) ?? [];
-    model.mimeTypeChanged.connect(this.sync, this);
+    this.current = compartment.get(view.state) ?? NO_EXTENSION;
+    model.mimeTypeChanged.connect(this.sync);
     // Editors created before the languages loaded switch over as soon as they are.
     ready.then(
       () => this.sync(),
@@ -139,17 +141,18 @@ class LanguageSwitch {
 
   destroy(): void {
     this.destroyed = true;
-    this.model.mimeTypeChanged.disconnect(this.sync, this);
+    this.model.mimeTypeChanged.disconnect(this.sync);
   }
 
-  private sync(): void {
+  // An arrow property, so the signal connection keeps `this`.
+  private readonly sync = (): void => {
     const wanted = this.chooseExtension();
     if (this.destroyed || wanted === this.current) {
       return;
     }
     this.current = wanted;
     this.view.dispatch({ effects: this.compartment.reconfigure(wanted) });
-  }
+  };
 
   private current: Extension;
   private destroyed = false;

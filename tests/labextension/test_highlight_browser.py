@@ -109,6 +109,22 @@ def _save_screenshot(page: Any, cells: list[Any], name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / name), clip=clip)
 
 
+def test_file_editor_with_the_magic_is_left_alone(jupyter_lab: JupyterLab, lab_page: Any) -> None:
+    page = lab_page
+    script = jupyter_lab.root_dir / "mentions_magic.py"
+    script.write_text("%%islo_exec demo-box\nif true; then echo yes; fi\ndef f():\n    pass\n")
+    page.goto(
+        f"{jupyter_lab.url}/lab/workspaces/file-editor/tree/{script.name}?token={jupyter_lab.token}"
+    )
+    editor = page.locator(".jp-FileEditor:visible .cm-content").first
+    expect(editor).to_contain_text("then echo yes", timeout=KERNEL_IDLE_TIMEOUT_MS)
+    # Lab's own Python highlighting is there (so the editor is ready), ours is not.
+    expect(editor.locator(".cm-line").nth(2).locator("span").first).to_have_text(
+        "def", timeout=HIGHLIGHT_TIMEOUT_MS
+    )
+    expect(editor.locator(ANY_TOKEN)).to_have_count(0)
+
+
 def test_highlighting_follows_edits_that_add_or_remove_the_magic(
     jupyter_lab: JupyterLab, lab_page: Any
 ) -> None:
