@@ -7,6 +7,7 @@ import html
 import threading
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeoutError
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -224,10 +225,10 @@ class SandboxBrowser(widgets.VBox):
         )
         self.table.show(self.items, self.selected)
         self.count_label.value = html.escape(
-            build_count_text(len(self.items), self.offset, self.total)
+            build_count_text(len(self.items), page.offset, self.total)
         )
-        self.prev_button.disabled = self.offset == 0
-        self.next_button.disabled = self.offset + len(self.items) >= self.total
+        self.prev_button.disabled = page.offset == 0
+        self.next_button.disabled = page.offset + len(self.items) >= self.total
         selected = next((s for s in self.items if s.name == self.selected), None)
         if selected is not None:
             self._update_selected(selected)
@@ -236,8 +237,11 @@ class SandboxBrowser(widgets.VBox):
         if self._runner.is_running(_REFRESH):
             return None  # a refresh is already on its way; it counts as this poll
         future = self.refresh()
-        if future is None or future.result(timeout=_POLL_WAIT) is None:
-            return None
+        try:
+            if future is None or future.result(timeout=_POLL_WAIT) is None:
+                return None  # closed, or failed (the status line already says why)
+        except FutureTimeoutError:
+            return None  # a slow server: try again later, the poller backs off
         return self._fingerprint
 
     # --- selection --------------------------------------------------------------------
@@ -263,6 +267,11 @@ class SandboxBrowser(widgets.VBox):
         self.selected = sandbox.name if sandbox is not None else None
         self.table.mark_selected(self.selected)
         self.selection_box.show(sandbox)
+
+    @property
+    def selected_sandbox(self) -> Sandbox | None:
+        """What the server last said about the selected sandbox."""
+        return self._selected_sandbox
 
     def select(self, name: str) -> None:
         """Select a sandbox of the current page by name (what clicking its row does)."""

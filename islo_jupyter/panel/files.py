@@ -113,6 +113,7 @@ class FileTransfer(widgets.VBox):
                 f"<code>{html.escape(t)}</code>" for t in targets
             )
             self._context.notify(f"uploaded {len(targets)} file(s) to {name}")
+            self.picker.value = ()  # ready for the next pick; the files are in the sandbox
 
         self._submit(f"upload to {name}", upload, done)
 

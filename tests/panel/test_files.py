@@ -39,6 +39,7 @@ def test_upload_link_and_save(tenant: IsloClient, open_browser: Open, tmp_path: 
     assert browser.last_error == ""
     assert "inbox/data.csv" in files.result.value
     assert tenant.read_file(name, "inbox/data.csv") == payload
+    assert files.picker.value == ()
 
     files.remote_path.value = "inbox/data.csv"
     files.link_button.click()
