@@ -75,3 +75,9 @@ def test_panel_renders_refreshes_and_runs_a_command(
         timeout=ACTION_TIMEOUT_MS
     )
     assert "failed" not in (panel.locator(".islo-status-line").text_content() or "")
+
+    # "Use as default" goes through %islo panel's hook into the magics' state.
+    panel.get_by_role("button", name="Use as default").click()
+    panel.locator(".islo-status-line").get_by_text(
+        f"{names[0]} is now the default sandbox"
+    ).wait_for(timeout=ACTION_TIMEOUT_MS)
