@@ -153,6 +153,23 @@ def test_highlighting_follows_edits_that_add_or_remove_the_magic(
     expect(_keywords(shell, "if")).to_have_count(1)
 
 
+def test_highlighting_follows_the_kernel_language(jupyter_lab: JupyterLab, lab_page: Any) -> None:
+    page = lab_page
+    cells = _open(page, jupyter_lab, "kernel-language.ipynb")
+    shell = cells.nth(SHELL)
+    expect(_keywords(shell, "then|fi")).to_have_count(2, timeout=HIGHLIGHT_TIMEOUT_MS)
+
+    # What the notebook does on a kernel change: a new mime type for every code cell.
+    set_mime = """(mime) => {
+        const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+        for (let i = 0; i < cells.length; i++) { cells.get(i).mimeType = mime; }
+    }"""
+    page.evaluate(set_mime, "text/x-python")  # e.g. xeus-python: no IPython magics
+    expect(shell.locator(ANY_TOKEN)).to_have_count(0, timeout=HIGHLIGHT_TIMEOUT_MS)
+    page.evaluate(set_mime, "text/x-ipython")
+    expect(_keywords(shell, "then|fi")).to_have_count(2, timeout=HIGHLIGHT_TIMEOUT_MS)
+
+
 def test_insert_exec_cell_uses_the_kernels_default_sandbox(
     jupyter_lab: JupyterLab, lab_page: Any
 ) -> None:
@@ -178,6 +195,13 @@ def test_insert_exec_cell_uses_the_kernels_default_sandbox(
     expect(new_cell.locator(".cm-line").first).to_have_text("%%islo_exec demo-box")
     page.keyboard.type("if true; then ls -la; fi")
     expect(_keywords(new_cell, "then|fi")).to_have_count(2, timeout=HIGHLIGHT_TIMEOUT_MS)
+
+    # Both commands are in the notebook's context menu too.
+    cells.nth(0).click(button="right")
+    menu = page.locator(".lm-Menu")
+    for label in ("Insert Islo exec cell", "Open Islo sandbox browser"):
+        expect(menu.locator(".lm-Menu-itemLabel", has_text=label)).to_be_visible()
+    page.keyboard.press("Escape")
 
 
 def test_open_sandbox_browser_runs_a_panel_cell(jupyter_lab: JupyterLab, lab_page: Any) -> None:
