@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from IPython.core.error import UsageError
 from IPython.core.magic_arguments import MagicArgumentParser, argument
+from IPython.utils.process import arg_split
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -92,8 +93,10 @@ def parse_pairs(pairs: Sequence[str] | None, option: str = "--env") -> dict[str,
 
 
 def parse_line(parser: MagicArgumentParser, line: str) -> argparse.Namespace:
-    """Parse a magic's argument line; unbalanced quotes become a UsageError too."""
+    """Parse a magic's argument line with shell quoting; unbalanced quotes are a UsageError."""
     try:
-        return parser.parse_argstring(line)
+        # posix=True, unlike IPython's default, so "K=two words" loses its quotes.
+        argv = arg_split(line, posix=True, strict=True)
     except ValueError as exc:  # shlex: "No closing quotation"
         raise UsageError(f"{parser.prog}: {exc}") from None
+    return parser.parse_args(argv)

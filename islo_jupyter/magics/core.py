@@ -34,7 +34,8 @@ class IsloMagics(Magics):
     """Drive Islo sandboxes from notebook cells."""
 
     default_sandbox = Unicode(
-        "", help="Sandbox that %islo_exec cell magic uses when none is named (also set by %islo use)."
+        "",
+        help="Sandbox that %islo_exec cell magic uses when none is named (also set by %islo use).",
     ).tag(config=True)
     raise_on_error = Bool(True, help="Fail the cell when a remote command exits non-zero.").tag(
         config=True
