@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .config import default_home, default_token_ttl
+from .config import default_home
 
 
 def _home_arg(args: argparse.Namespace) -> Path:
@@ -45,7 +45,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from .config import ServerSettings
     from .server import NotLoopbackError, serve
 
-    settings = ServerSettings(home=_home_arg(args), token_ttl=args.token_ttl or default_token_ttl())
+    settings = ServerSettings.from_env(_home_arg(args), args.token_ttl)
     try:
         serve(settings, host=args.host, port=args.port)
     except NotLoopbackError as exc:

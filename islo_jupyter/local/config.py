@@ -9,6 +9,10 @@ from pathlib import Path
 
 ENV_HOME = "ISLO_LOCAL_HOME"
 ENV_TOKEN_TTL = "ISLO_LOCAL_TOKEN_TTL"
+#: Seconds of stream silence before a ``: keep-alive`` comment (tests shorten it).
+ENV_KEEPALIVE = "ISLO_LOCAL_KEEPALIVE_SECS"
+#: ``auto`` (bubblewrap when installed), ``bubblewrap`` (required) or ``none`` (plain processes).
+ENV_ISOLATION = "ISLO_LOCAL_ISOLATION"
 DEFAULT_TOKEN_TTL = 3600
 #: Per stream, the head of a polled exec's output kept in memory and in SQLite.
 OUTPUT_CAP_BYTES = 1024 * 1024
@@ -42,6 +46,17 @@ class ServerSettings:
     token_ttl: int = DEFAULT_TOKEN_TTL
     output_cap: int = OUTPUT_CAP_BYTES
     keepalive_secs: float = 15.0
+    isolation: str = "auto"
+
+    @classmethod
+    def from_env(cls, home: Path, token_ttl: int | None = None) -> ServerSettings:
+        """Settings for ``serve``: explicit values, then ``ISLO_LOCAL_*`` variables, defaults."""
+        return cls(
+            home=home,
+            token_ttl=token_ttl or default_token_ttl(),
+            keepalive_secs=float(os.environ.get(ENV_KEEPALIVE) or 15.0),
+            isolation=os.environ.get(ENV_ISOLATION) or "auto",
+        )
 
     @property
     def db_path(self) -> Path:

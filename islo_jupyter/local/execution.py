@@ -43,7 +43,7 @@ async def start_exec(
         )
     dirs = runtime.dirs(sandbox)
     if not dirs.workspace.is_dir():
-        dirs.prepare()  # e.g. removed by hand while the server ran
+        dirs.prepare(sandbox.workdir)  # e.g. removed by hand while the server ran
     env = build_env(sandbox.env, body.env or {}, home=str(WORKSPACE))
     workdir = body.workdir or sandbox.workdir or str(WORKSPACE)
     running = RunningExec(

@@ -35,10 +35,13 @@ class SandboxDirs:
     def mounts(self) -> dict[PurePosixPath, Path]:
         return {WORKSPACE: self.workspace, TMP: self.tmp}
 
-    def prepare(self) -> None:
+    def prepare(self, workdir: str | None = None) -> None:
+        """Make the workspace, the persistent /tmp and the sandbox's default workdir."""
         self.workspace.mkdir(parents=True, exist_ok=True)
         self.tmp.mkdir(parents=True, exist_ok=True)
         os.chmod(self.tmp, 0o1777)
+        if workdir:
+            host_path(workdir, {WORKSPACE: self.workspace}).mkdir(parents=True, exist_ok=True)
 
 
 def sandbox_dirs(sandboxes_dir: Path, tenant: str, sandbox_id: str) -> SandboxDirs:
@@ -77,9 +80,13 @@ def build_env(sandbox_env: dict[str, str], exec_env: dict[str, str | None], home
 class Launcher:
     """Knows which isolation this machine offers; decided once per server."""
 
-    def __init__(self, use_bwrap: bool | None = None):
-        found = shutil.which("bwrap")
-        self.bwrap = found if use_bwrap is not False else None
+    def __init__(self, isolation: str = "auto"):
+        if isolation not in ("auto", "bubblewrap", "none"):
+            raise ValueError(f"unknown isolation {isolation!r}: auto, bubblewrap or none")
+        found = shutil.which("bwrap") if isolation != "none" else None
+        if isolation == "bubblewrap" and found is None:
+            raise RuntimeError("isolation 'bubblewrap' asked for, but bwrap is not installed")
+        self.bwrap = found
         self.prlimit = shutil.which("prlimit")
         self.taskset = shutil.which("taskset")
         if self.bwrap is None:
@@ -104,7 +111,7 @@ class Launcher:
             prefix += [self.taskset, "-c", f"0-{limits.vcpus - 1}"]
         return prefix
 
-    def _resolve_program(self, program: str, env: dict[str, str], dirs: SandboxDirs) -> None:
+    def _resolve_program(self, program: str, env: dict[str, str]) -> None:
         """Fail fast with 127 when a bare program name is on no PATH dir of the sandbox."""
         if "/" in program or env.get("PATH") != SANDBOX_PATH:
             return
@@ -128,7 +135,7 @@ class Launcher:
         cwd_host = host_path(workdir, dirs.mounts)
         if not cwd_host.is_dir():
             raise PathEscapeError(f"workdir {workdir!r} does not exist in the sandbox")
-        self._resolve_program(command[0], env, dirs)
+        self._resolve_program(command[0], env)
         prefix = self._limit_prefix(limits)
         if self.bwrap is None:
             plain_env = {**env, "TMPDIR": str(dirs.tmp)}

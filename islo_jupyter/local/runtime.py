@@ -33,7 +33,7 @@ class LocalRuntime:
         self.secret = ensure_secret(settings.secret_path)
         self.keys = KeyRing(settings.keys_path)
         self.store = Store(settings.db_path)
-        self.launcher = launcher or Launcher()
+        self.launcher = launcher or Launcher(settings.isolation)
         self.execs = ExecRegistry()
         self.token_exchanges: Counter[str] = Counter()
         self.execs_started: Counter[str] = Counter()
@@ -57,9 +57,9 @@ class LocalRuntime:
 
         async def _prepare() -> None:
             try:
-                await asyncio.to_thread(self.dirs(sandbox).prepare)
+                await asyncio.to_thread(self.dirs(sandbox).prepare, sandbox.workdir)
                 self.store.set_status_if(sandbox.id, "starting", "running")
-            except OSError:
+            except (OSError, ValueError):
                 log.exception("sandbox %s: preparing its workspace failed", sandbox.name)
                 self.store.set_status_if(sandbox.id, "starting", "failed")
             finally:
@@ -77,7 +77,7 @@ class LocalRuntime:
             return sandbox
         else:
             # Left `starting` by a dead server: make the directories now.
-            await asyncio.to_thread(self.dirs(sandbox).prepare)
+            await asyncio.to_thread(self.dirs(sandbox).prepare, sandbox.workdir)
             self.store.set_status_if(sandbox.id, "starting", "running")
         return self.store.get_sandbox_by_id(sandbox.tenant, sandbox.id) or sandbox
 

@@ -14,6 +14,7 @@ from ..models import (
     SandboxSpec,
     TokenRequest,
 )
+from .paths import WORKSPACE, inner_path
 from .store import SandboxRecord
 
 NAME_RE = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}")
@@ -51,6 +52,16 @@ class StrictSandboxCreate(SandboxCreate):
     def _check_name(cls, value: str | None) -> str | None:
         if value is not None and not is_valid_name(value):
             raise ValueError(f"invalid sandbox name {value!r}: {NAME_RULE}")
+        return value
+
+    @field_validator("workdir")
+    @classmethod
+    def _check_workdir(cls, value: str | None) -> str | None:
+        """The sandbox's default workdir lives in its workspace (made at creation)."""
+        if value is not None:
+            inner = inner_path(value)  # raises PathEscapeError (a ValueError) on '..'
+            if inner != WORKSPACE and WORKSPACE not in inner.parents:
+                raise ValueError(f"workdir {value!r} must be inside /workspace")
         return value
 
     @field_validator("env")

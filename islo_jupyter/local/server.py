@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -10,6 +11,7 @@ import socket
 from pathlib import Path
 
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .app import create_app
 from .config import LOOPBACK_HOSTS, ServerSettings
@@ -19,6 +21,18 @@ log = logging.getLogger("islo_jupyter.local")
 
 class NotLoopbackError(ValueError):
     """The local server never listens beyond this machine: it runs code for whoever calls it."""
+
+
+class NoDelayH11Protocol(H11Protocol):
+    """h11 writes a response's head and body separately; with Nagle on, the body then waits
+    for the client's delayed ACK (~40 ms per request). Loopback wants TCP_NODELAY."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().connection_made(transport)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -55,7 +69,12 @@ def serve(settings: ServerSettings, host: str = "127.0.0.1", port: int = 0) -> N
     sock = bind_socket(host, port)
     app = create_app(settings)
     config = uvicorn.Config(
-        app, log_level="warning", access_log=False, timeout_keep_alive=30, lifespan="on"
+        app,
+        http=NoDelayH11Protocol,
+        log_level="warning",
+        access_log=False,
+        timeout_keep_alive=30,
+        lifespan="on",
     )
     server = uvicorn.Server(config)
     chosen = sock.getsockname()[1]
