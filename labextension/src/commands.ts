@@ -2,6 +2,7 @@
 
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { Cell } from '@jupyterlab/cells';
 import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 
 import { ISLO_EXEC_MAGIC } from './cellLanguage';
@@ -19,22 +20,22 @@ const PALETTE_CATEGORY = 'Islo';
 const CONTEXT_MENU_RANK = 60;
 
 /** Insert a cell below the active one holding `source`; resolves once its editor exists. */
-async function insertCellBelow(panel: NotebookPanel, source: string): Promise<void> {
+async function insertCellBelow(panel: NotebookPanel, source: string): Promise<Cell | null> {
   const notebook = panel.content;
   NotebookActions.insertBelow(notebook);
   const cell = notebook.activeCell;
   if (cell === null) {
-    return;
+    return null;
   }
   cell.model.sharedModel.setSource(source);
   await cell.ready;
+  return cell;
 }
 
 async function insertExecCell(panel: NotebookPanel): Promise<void> {
   const state = await probeIsloKernel(panel.sessionContext.session?.kernel);
   const magicLine = buildExecMagicLine(state);
-  await insertCellBelow(panel, `${magicLine}\n`);
-  const editor = panel.content.activeCell?.editor;
+  const editor = (await insertCellBelow(panel, `${magicLine}\n`))?.editor;
   if (!editor) {
     return;
   }
@@ -43,8 +44,10 @@ async function insertExecCell(panel: NotebookPanel): Promise<void> {
     editor.setCursorPosition({ line: 1, column: 0 });
   } else {
     // Select the placeholder so that typing the sandbox name replaces it.
-    const start = ISLO_EXEC_MAGIC.length + 1;
-    editor.setSelection({ start: { line: 0, column: start }, end: { line: 0, column: magicLine.length } });
+    editor.setSelection({
+      start: { line: 0, column: ISLO_EXEC_MAGIC.length + 1 },
+      end: { line: 0, column: magicLine.length }
+    });
   }
   editor.focus();
 }

@@ -93,7 +93,9 @@ export class IsloExecHighlighter {
     // Languages have the highest precedence so ours wins over the editor's own IPython one.
     return [
       Prec.highest(compartment.of(chooseExtension())),
-      ViewPlugin.define(view => new LanguageSwitch(view, model, compartment, chooseExtension, this.ready))
+      ViewPlugin.define(
+        view => new LanguageSwitch(view, model, compartment, chooseExtension, this.ready)
+      )
     ];
   }
 

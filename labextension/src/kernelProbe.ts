@@ -44,7 +44,12 @@ export function readProbeReply(reply: KernelMessage.IExecuteReplyMsg): IIsloKern
     return null;
   }
   const data = result['data'];
-  if (result['status'] !== 'ok' || typeof data !== 'object' || data === null || Array.isArray(data)) {
+  if (
+    result['status'] !== 'ok' ||
+    typeof data !== 'object' ||
+    data === null ||
+    Array.isArray(data)
+  ) {
     return null;
   }
   const text = data['text/plain'];

@@ -13,7 +13,10 @@ function buildReply(content: Record<string, unknown>): KernelMessage.IExecuteRep
 
 describe('parseProbeRepr', () => {
   it('reads a loaded extension with a default sandbox', () => {
-    assert.deepEqual(parseProbeRepr("'1:my-box.v2'"), { loaded: true, defaultSandbox: 'my-box.v2' });
+    assert.deepEqual(parseProbeRepr("'1:my-box.v2'"), {
+      loaded: true,
+      defaultSandbox: 'my-box.v2'
+    });
   });
 
   it('reads a loaded extension without a default sandbox', () => {
