@@ -21,6 +21,7 @@ class RunConfig:
     warmup: int = 3
     sdk_poll_samples: int = 5  # the official SDK's poll costs ~2 s a call
     token_calls_per_thread: int = 40
+    token_lifetime_run_s: float = 35.0  # longer than one 30 s token lifetime
     hook_calls: int = 20000
     exchange_rounds: int = 30
     stream_mb: int = 50
@@ -41,6 +42,7 @@ class RunConfig:
             warmup=0,  # a smoke run checks, it does not measure: no warm-up (saves a 2 s SDK poll)
             sdk_poll_samples=1,
             token_calls_per_thread=3,
+            token_lifetime_run_s=1.0,
             hook_calls=500,
             exchange_rounds=3,
             stream_mb=2,

@@ -17,6 +17,11 @@ def _median(
     return section.median(name, metric) if section else None
 
 
+def _names(sections: list[Section], section_id: str) -> list[str]:
+    section = _find(sections, section_id)
+    return [o.name for o in section.outcomes] if section else [""]
+
+
 def _div(a: float | None, b: float | None) -> float | None:
     return a / b if a is not None and b else None
 
@@ -64,6 +69,17 @@ def evaluate(sections: list[Section]) -> list[Target]:
                 detail="every run is far shorter than one token lifetime",
             )
             for age in (3600, 30)
+        ),
+        Target(
+            "exchanges_per_lifetime_30",
+            "token exchanges per 30 s lifetime, calls kept up across lifetimes",
+            m(
+                "token_lifetime",
+                next(iter(_names(sections, "token_lifetime"))),
+                "exchanges/lifetime",
+            ),
+            1,
+            "exchanges",
         ),
         Target(
             "stream_throughput",
