@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import nbformat
 import pytest
+from nbclient import NotebookClient
 
 from islo_jupyter.client import IsloClient
 from tests.browser.lab import JupyterLab, open_notebook, run_all_cells
@@ -14,6 +17,7 @@ from tests.browser.lab import JupyterLab, open_notebook, run_all_cells
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 NOTEBOOK = "sandbox-browser.ipynb"
+REPO = Path(__file__).resolve().parents[2]
 # Generous: Lab, the kernel and the widget manager all start on a busy 2-core machine.
 RENDER_TIMEOUT_MS = 90_000
 ACTION_TIMEOUT_MS = 60_000
@@ -81,3 +85,39 @@ def test_panel_renders_refreshes_and_runs_a_command(
     panel.locator(".islo-status-line").get_by_text(
         f"{names[0]} is now the default sandbox"
     ).wait_for(timeout=ACTION_TIMEOUT_MS)
+
+
+def test_saved_notebook_shows_a_snapshot_without_its_kernel(
+    jupyter_lab: JupyterLab,
+    lab_page: Any,
+    local_server: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    # Executed headless (as CI does) on a fresh account, saved, then opened in Lab: the
+    # panel's widget model died with that kernel, so Lab must fall back to the snapshot.
+    key = local_server.new_api_key()
+    prefix = f"saved-{uuid.uuid4().hex[:6]}"
+    with IsloClient(
+        api_key=key, base_url=local_server.base_url, compute_url=local_server.base_url
+    ) as client:
+        for i in range(2):
+            client.create_sandbox(f"{prefix}-{i}")
+    monkeypatch.setenv("ISLO_API_KEY", key)
+    monkeypatch.setenv("ISLO_BASE_URL", local_server.base_url)
+    monkeypatch.setenv("ISLO_COMPUTE_URL", local_server.base_url)
+    notebook = nbformat.read(REPO / "notebooks" / NOTEBOOK, as_version=4)
+    NotebookClient(
+        notebook,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
+    nbformat.write(notebook, jupyter_lab.root_dir / "saved-panel.ipynb")
+
+    open_notebook(lab_page, jupyter_lab, "saved-panel.ipynb")
+    snapshot = lab_page.locator(".islo-panel-snapshot").first
+    snapshot.wait_for(timeout=RENDER_TIMEOUT_MS)
+    text = snapshot.text_content() or ""
+    assert "2 of 2" in text and f"{prefix}-0" in text and f"{prefix}-1" in text
+    assert lab_page.get_by_text("model not found").count() == 0
