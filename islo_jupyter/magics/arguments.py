@@ -27,7 +27,13 @@ class _HelpAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
 
     def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
-        raise HelpRequested(parser.format_help())
+        raise HelpRequested(format_help(parser))
+
+
+def format_help(parser: argparse.ArgumentParser) -> str:
+    """The parser's help as a terminal shows it (IPython's formatter writes reST for ``?``)."""
+    text = parser.format_help()
+    return "usage: " + text[6:] if text.startswith("::\n\n  ") else text
 
 
 help_argument = argument("-h", "--help", action=_HelpAction, help="Show this help and return.")
@@ -98,5 +104,9 @@ def parse_line(parser: MagicArgumentParser, line: str) -> argparse.Namespace:
         # posix=True, unlike IPython's default, so "K=two words" loses its quotes.
         argv = arg_split(line, posix=True, strict=True)
     except ValueError as exc:  # shlex: "No closing quotation"
-        raise UsageError(f"{parser.prog}: {exc}") from None
-    return parser.parse_args(argv)
+        raise UsageError(f"%{parser.prog}: {exc}") from None
+    try:
+        return parser.parse_args(argv)
+    except UsageError as exc:
+        # argparse's messages lack the command: "%islo create: the following ... required"
+        raise UsageError(f"%{parser.prog}: {exc}") from None

@@ -64,7 +64,7 @@ class Command:
 # --- connection ------------------------------------------------------------------------
 
 
-@magic_arguments("%islo status")
+@magic_arguments("islo status")
 @help_argument
 def cmd_status(ctx: CommandContext, args: argparse.Namespace) -> None:
     """Where this kernel is connected, whether it answers, and its default sandbox."""
@@ -80,7 +80,7 @@ def cmd_status(ctx: CommandContext, args: argparse.Namespace) -> None:
     print(f"Created by this kernel: {', '.join(created) if created else '(none)'}")
 
 
-@magic_arguments("%islo login")
+@magic_arguments("islo login")
 @help_argument
 @argument("--base-url", metavar="URL", help="Control-plane URL (default: ISLO_BASE_URL or Islo).")
 @argument("--compute-url", metavar="URL", help="Compute-plane URL (default: derived).")
@@ -105,7 +105,7 @@ def cmd_login(ctx: CommandContext, args: argparse.Namespace) -> None:
 # --- sandboxes -------------------------------------------------------------------------
 
 
-@magic_arguments("%islo ls")
+@magic_arguments("islo ls")
 @help_argument
 @argument("--status", action="append", metavar="STATUS", help="Only this status (repeatable).")
 @argument("--prefix", metavar="PREFIX", help="Only names starting with PREFIX.")
@@ -127,7 +127,7 @@ def cmd_ls(ctx: CommandContext, args: argparse.Namespace) -> SandboxTable:
     return table
 
 
-@magic_arguments("%islo create")
+@magic_arguments("islo create")
 @help_argument
 @argument("name", help="Name of the new sandbox.")
 @argument("--image", help="Container image.")
@@ -187,7 +187,7 @@ def _format_info(sandbox: Sandbox) -> list[str]:
     return [f"{key + ':':<12}{value}" for key, value in rows if value not in (None, "")]
 
 
-@magic_arguments("%islo info")
+@magic_arguments("islo info")
 @help_argument
 @argument("name", help="Sandbox name.")
 def cmd_info(ctx: CommandContext, args: argparse.Namespace) -> None:
@@ -195,7 +195,7 @@ def cmd_info(ctx: CommandContext, args: argparse.Namespace) -> None:
     print("\n".join(_format_info(ctx.state.client.get_sandbox(args.name))))
 
 
-@magic_arguments("%islo rm")
+@magic_arguments("islo rm")
 @help_argument
 @argument("names", nargs="+", metavar="NAME", help="Sandboxes to delete.")
 @argument("-f", "--force", action="store_true", help="Ignore sandboxes that do not exist.")
@@ -220,7 +220,7 @@ def cmd_rm(ctx: CommandContext, args: argparse.Namespace) -> None:
 def _make_state_command(verb: str, past: str) -> Handler:
     """``stop``/``pause``/``resume``: one client call each, the same shape."""
 
-    @magic_arguments(f"%islo {verb}")
+    @magic_arguments(f"islo {verb}")
     @help_argument
     @argument("name", help="Sandbox name.")
     def handler(ctx: CommandContext, args: argparse.Namespace) -> None:
@@ -233,7 +233,7 @@ def _make_state_command(verb: str, past: str) -> Handler:
     return handler
 
 
-@magic_arguments("%islo use")
+@magic_arguments("islo use")
 @help_argument
 @argument("name", nargs="?", help="Sandbox that %%%%islo_exec uses when none is named.")
 def cmd_use(ctx: CommandContext, args: argparse.Namespace) -> None:
@@ -246,7 +246,7 @@ def cmd_use(ctx: CommandContext, args: argparse.Namespace) -> None:
     print(f"Default sandbox: {sandbox.name} ({sandbox.status})")
 
 
-@magic_arguments("%islo exec")
+@magic_arguments("islo exec")
 @help_argument
 @argument("name", help="Sandbox name.")
 @exec_arguments
@@ -260,7 +260,7 @@ def cmd_exec(ctx: CommandContext, args: argparse.Namespace) -> None:
 # --- files -----------------------------------------------------------------------------
 
 
-@magic_arguments("%islo upload")
+@magic_arguments("islo upload")
 @help_argument
 @argument("name", help="Sandbox name.")
 @argument("local", help="Local file or directory.")
@@ -278,7 +278,7 @@ def cmd_upload(ctx: CommandContext, args: argparse.Namespace) -> None:
     print(f"Uploaded {args.local} -> {args.name}:{args.remote}")
 
 
-@magic_arguments("%islo download")
+@magic_arguments("islo download")
 @help_argument
 @argument("name", help="Sandbox name.")
 @argument("remote", help="File or directory in the sandbox.")
@@ -303,7 +303,7 @@ def cmd_download(ctx: CommandContext, args: argparse.Namespace) -> None:
 # --- the rest --------------------------------------------------------------------------
 
 
-@magic_arguments("%islo panel")
+@magic_arguments("islo panel")
 @help_argument
 def cmd_panel(ctx: CommandContext, args: argparse.Namespace) -> None:
     """Show the interactive sandbox browser."""
@@ -315,7 +315,7 @@ def cmd_panel(ctx: CommandContext, args: argparse.Namespace) -> None:
     display(SandboxBrowser(client=ctx.state.client, on_use_default=ctx.set_default))
 
 
-@magic_arguments("%islo local")
+@magic_arguments("islo local")
 @help_argument
 @argument("action", choices=("start", "stop", "status"), help="What to do.")
 def cmd_local(ctx: CommandContext, args: argparse.Namespace) -> None:
@@ -336,7 +336,7 @@ def cmd_local(ctx: CommandContext, args: argparse.Namespace) -> None:
     print(f"The local Islo server runs at {info.base_url} (pid {info.pid}, data in {info.home})")
 
 
-@magic_arguments("%islo cleanup")
+@magic_arguments("islo cleanup")
 @help_argument
 def cmd_cleanup(ctx: CommandContext, args: argparse.Namespace) -> None:
     """Delete the sandboxes this kernel created (never any others)."""

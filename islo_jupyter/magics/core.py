@@ -13,7 +13,14 @@ from IPython.core.magic_arguments import argument, kwds, magic_arguments
 from IPython.utils.text import DollarFormatter
 from traitlets import Bool, Float, Unicode
 
-from .arguments import HelpRequested, exec_arguments, help_argument, parse_line, parse_pairs
+from .arguments import (
+    HelpRequested,
+    exec_arguments,
+    format_help,
+    help_argument,
+    parse_line,
+    parse_pairs,
+)
 from .commands import COMMANDS, CommandContext, delete_created, describe_commands
 from .completion import NameCache, complete_exec_line, complete_islo_line
 from .execution import (
@@ -92,7 +99,7 @@ class IsloMagics(Magics):
         verb, _, rest = line.strip().partition(" ")
         verb = verb or "status"
         if verb in ("-h", "--help", "help"):
-            print(self.islo.parser.format_help())
+            print(format_help(self.islo.parser))
             return None
         command = COMMANDS.get(verb)
         if command is None:
@@ -110,7 +117,7 @@ class IsloMagics(Magics):
 
     # --- %%islo_exec ---------------------------------------------------------------------
 
-    @magic_arguments()
+    @magic_arguments("%islo_exec")
     @help_argument
     @argument("sandboxes", nargs="*", metavar="SANDBOX", help="Where to run (default: %%islo use).")
     @exec_arguments
@@ -138,6 +145,9 @@ class IsloMagics(Magics):
             raise UsageError(f"a sandbox is named twice: {' '.join(names)}")
         if args.timeout is not None and args.timeout <= 0:
             raise UsageError("--timeout must be a positive number of seconds")
+        for var in (args.out, args.err, args.result):
+            if var is not None and not var.isidentifier():
+                raise UsageError(f"not a variable name: {var!r}")
         if args.expand:
             body = self._expand(body)
         options = ExecOptions(
@@ -163,8 +173,6 @@ class IsloMagics(Magics):
             raise UsageError(f"--expand failed: {type(exc).__name__}: {exc}") from None
 
     def _store(self, name: str, value: object) -> None:
-        if not name.isidentifier():
-            raise UsageError(f"not a variable name: {name!r}")
         self.ipython.user_ns[name] = value
 
     # --- completion and exit -------------------------------------------------------------
