@@ -217,3 +217,15 @@ def test_delete_kills_and_removes_everything(local_server: LocalServer) -> None:
     assert local_server.request("GET", f"/sandboxes/{name}").status_code == 404
     assert not workspace_root.exists()
     assert local_server.request("DELETE", f"/sandboxes/{name}").status_code == 404
+
+
+def test_creation_events_stream_until_running(local_server: LocalServer) -> None:
+    from tests.local.helpers import parse_sse
+
+    name = unique_name()
+    _create(local_server, name=name)
+    response = local_server.request("GET", f"/sandboxes/{name}/events")
+    assert response.headers["content-type"].startswith("text/event-stream")
+    events = parse_sse(response.text)
+    assert events and all(event == "status" for event, _ in events)
+    assert '"status":"running"' in events[-1][1]

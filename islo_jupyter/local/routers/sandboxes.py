@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import signal
+import time
 import uuid
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import StreamingResponse
 
 from ...models import ErrorCode, Sandbox, SandboxPage
 from ..deps import CallerSandbox, Runtime, Tenant, require_tenant
+from ..output import encode_event
 from ..problems import ApiProblem, bad_request, not_found
-from ..runtime import utc_now
+from ..runtime import LocalRuntime, utc_now
 from ..schemas import DEFAULT_IMAGE, StrictSandboxCreate, to_wire
 from ..store import DuplicateNameError, ListQuery, SandboxRecord
 
 router = APIRouter(prefix="/sandboxes", tags=["sandboxes"], dependencies=[Depends(require_tenant)])
 
 MAX_LIMIT = 1000
+EVENTS_POLL_SECS = 0.05
+EVENTS_MAX_SECS = 300.0
 
 
 def _invalid_state(name: str, status: str, action: str) -> ApiProblem:
@@ -99,6 +106,29 @@ async def get_sandbox_by_id(sandbox_id: str, tenant: Tenant, runtime: Runtime) -
 @router.get("/{name}", response_model=Sandbox, response_model_exclude_none=True)
 async def get_sandbox(sandbox: CallerSandbox) -> Sandbox:
     return to_wire(sandbox)
+
+
+@router.get("/{name}/events")
+async def creation_events(sandbox: CallerSandbox, runtime: Runtime) -> StreamingResponse:
+    """Creation progress as SSE. Islo publishes no schema for it; ours is one ``status`` event
+    (the sandbox as JSON) per change, ending once the sandbox has left ``starting``."""
+    return StreamingResponse(_status_events(runtime, sandbox), media_type="text/event-stream")
+
+
+async def _status_events(runtime: LocalRuntime, sandbox: SandboxRecord) -> AsyncIterator[bytes]:
+    last = None
+    deadline = time.monotonic() + EVENTS_MAX_SECS
+    while time.monotonic() < deadline:
+        current = runtime.store.get_sandbox_by_id(sandbox.tenant, sandbox.id)
+        if current is None:
+            yield encode_event("error", f"sandbox {sandbox.name!r} was deleted")
+            return
+        if current.status != last:
+            last = current.status
+            yield encode_event("status", to_wire(current).model_dump_json(exclude_none=True))
+        if current.status != "starting":
+            return
+        await asyncio.sleep(EVENTS_POLL_SECS)
 
 
 @router.delete("/{name}", status_code=204)
