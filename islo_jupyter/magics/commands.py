@@ -322,14 +322,11 @@ def cmd_local(ctx: CommandContext, args: argparse.Namespace) -> None:
     """Start, stop or inspect the embedded local Islo server."""
     from ..local import lifecycle
 
-    if args.action == "start":
-        info = lifecycle.ensure_running()
-    elif args.action == "stop":
+    if args.action == "stop":
         lifecycle.stop()
         print("The local Islo server is stopped.")
         return
-    else:
-        info = lifecycle.status()
+    info = lifecycle.ensure_running() if args.action == "start" else lifecycle.status()
     if info is None:
         print("The local Islo server is not running.")
         return

@@ -104,6 +104,7 @@ def ip(islo_env: Any, output: Output) -> Iterator[InteractiveShell]:
         islo_jupyter.unload_ipython_extension(shell)
     for name in ("R", "OUT", "ERR"):
         shell.user_ns.pop(name, None)
+    shell.config.pop("IsloMagics", None)  # %config values would outlive the test otherwise
 
 
 @contextlib.contextmanager
