@@ -47,7 +47,11 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ labextension/packag
   fi
   .venv/bin/python -c "import islo_jupyter, IPython, requests, pydantic, fastapi"
   # Serve the labextension from its build output, so a later `npm run build` is live.
-  .venv/bin/jupyter labextension develop --overwrite . >>"$log" 2>&1
+  if ! .venv/bin/jupyter labextension develop --overwrite . >>"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+    echo "setup: linking the labextension failed (full log: $log)" >&2
+    exit 1
+  fi
   touch "$stamp"
 fi
 echo "setup: ready ($root/.venv)"
