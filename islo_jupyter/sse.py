@@ -62,6 +62,33 @@ class SSEParser:
             self._skip_lf = False
             if chunk[:1] == b"\n":
                 chunk = chunk[1:]
+        if b"\r" in chunk:
+            return self._feed_lines(chunk)
+        return self._feed_events(chunk)
+
+    def _feed_events(self, chunk: bytes) -> list[SSEEvent]:
+        """LF-only input: hold bytes back until a blank line ends an event, then take all
+        complete events at once (the common case: one HTTP chunk of whole events)."""
+        pending = self._pending
+        # rfind, not `in`: a chunk usually ends with its last event, so this stops at once.
+        cut = chunk.rfind(b"\n\n")
+        if cut < 0:
+            if not (pending and pending[-1][-1:] == b"\n" and chunk[:1] == b"\n"):
+                pending.append(chunk)  # no event ends here; joined later, once (linear)
+                return []
+            cut = -1  # the blank line is the first byte of the chunk
+        if pending:
+            offset = sum(len(piece) for piece in pending)
+            buffer, cut = b"".join([*pending, chunk]), cut + offset
+        else:
+            buffer = chunk
+        cut += 2
+        rest = buffer[cut:]
+        self._pending = [rest] if rest else []
+        return self._process_lf_blocks(buffer[:cut] if rest else buffer)
+
+    def _feed_lines(self, chunk: bytes) -> list[SSEEvent]:
+        """Input with CR line ends: complete lines are processed one by one."""
         end = max(chunk.rfind(b"\n"), chunk.rfind(b"\r"))
         if end < 0:
             self._pending.append(chunk)
@@ -75,9 +102,7 @@ class SSEParser:
             self._pending.append(rest)
         else:
             self._skip_lf = head.endswith(b"\r")
-        if b"\r" in head:
-            return self._process_lines(head.splitlines())
-        return self._process_lf_blocks(head)
+        return self._process_lines(head.splitlines())
 
     def _process_lines(self, lines: Iterable[bytes]) -> list[SSEEvent]:
         events: list[SSEEvent] = []
@@ -89,7 +114,7 @@ class SSEParser:
 
     def _process_lf_blocks(self, head: bytes) -> list[SSEEvent]:
         """LF-only input, event by event: a plain ``event:``+``data:`` block is handled with
-        bytes methods (C speed) instead of a Python step per line; anything else per line."""
+        bytes methods (C speed, few passes) instead of a Python step per line."""
         events: list[SSEEvent] = []
         pos, size = 0, len(head)
         while pos < size:
@@ -103,27 +128,32 @@ class SSEParser:
             if end < 0:  # the event continues in a later chunk
                 events += self._process_lines(head[pos:-1].split(b"\n"))
                 return events
-            block = head[pos:end]
-            if not self._try_fast_block(block):
-                events += self._process_lines(block.split(b"\n"))
+            if not self._take_fast_block(head, pos, end):
+                events += self._process_lines(head[pos:end].split(b"\n"))
             pos = end + 1  # the second LF is the blank line, handled above
         return events
 
-    def _try_fast_block(self, block: bytes) -> bool:
+    def _take_fast_block(self, head: bytes, start: int, end: int) -> bool:
+        """Take ``head[start:end]`` (one event's lines) in bulk if it is an optional
+        ``event:`` line followed only by ``data: `` lines; otherwise change nothing."""
         if self._has_data or self._event:
             return False  # an event begun in an earlier chunk: the per-line path merges it
-        rest, event_line = block, b""
-        if block.startswith(b"event:"):
-            newline = block.find(b"\n")
+        data_start, newline = start, -1
+        if head.startswith(b"event:", start):
+            newline = head.find(b"\n", start, end)
             if newline < 0:
                 return False
-            event_line, rest = block[:newline], block[newline + 1 :]
-        # Every remaining line must be a "data: " line for the bulk join to be exact.
-        if not rest.startswith(b"data: ") or rest.count(b"\n") != rest.count(b"\ndata: "):
+            data_start = newline + 1
+        if not head.startswith(b"data: ", data_start, end):
             return False
-        if event_line:
-            self._process_line(event_line)
-        self._data.append(rest[6:].replace(b"\ndata: ", b"\n"))
+        piece = head[data_start + 6 : end]
+        data = piece.replace(b"\ndata: ", b"\n")
+        # Exact only if every line break was followed by "data: " (each was replaced).
+        if data.count(b"\n") != (len(piece) - len(data)) // 6:
+            return False
+        if newline >= 0:
+            self._process_line(head[start:newline])
+        self._data.append(data)
         self._has_data = True
         return True
 
