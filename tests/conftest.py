@@ -57,7 +57,7 @@ class LocalServer:
     def kill(self) -> None:
         """SIGKILL, like a crash: nothing is cleaned up, nothing recorded."""
         os.kill(self.pid, signal.SIGKILL)
-        lifecycle._wait_gone(self.pid, 10.0)
+        lifecycle.wait_for_exit(self.pid, 10.0)
 
     def new_api_key(self) -> str:
         return lifecycle.add_api_key(self.home)

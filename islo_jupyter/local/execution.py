@@ -6,7 +6,7 @@ import logging
 import secrets
 
 from ..models import ErrorCode, ExecResultResponse
-from .launcher import CommandNotFoundError, Limits, build_env
+from .launcher import CommandNotFoundError, LaunchSpec, Limits, build_env
 from .paths import WORKSPACE, PathEscapeError
 from .problems import ApiProblem, bad_request
 from .processes import ExecOutcome, RunningExec
@@ -30,10 +30,10 @@ def _record(running: RunningExec, outcome: ExecOutcome) -> ExecRecord:
     )
 
 
-async def start_exec(
-    runtime: LocalRuntime, sandbox: SandboxRecord, body: StrictExecRequest, *, stream: bool
-) -> RunningExec:
-    """A spawned (or already failed-to-start) exec; raises ApiProblem for bad requests."""
+Failure = tuple[int, str]  # (exit code, message) of an exec that could not start
+
+
+async def _require_running(runtime: LocalRuntime, sandbox: SandboxRecord) -> SandboxRecord:
     sandbox = await runtime.wait_ready(sandbox)
     if sandbox.status != "running":
         raise ApiProblem(
@@ -41,11 +41,44 @@ async def start_exec(
             ErrorCode.SANDBOX_INVALID_STATE,
             f"cannot exec in sandbox {sandbox.name!r}: it is {sandbox.status} (resume it first)",
         )
+    return sandbox
+
+
+def _build_launch(
+    runtime: LocalRuntime, sandbox: SandboxRecord, body: StrictExecRequest
+) -> LaunchSpec | Failure:
+    """The launch, or the failure a shell would report; 400 for a workdir outside."""
     dirs = runtime.dirs(sandbox)
     if not dirs.workspace.is_dir():
         dirs.prepare(sandbox.workdir)  # e.g. removed by hand while the server ran
     env = build_env(sandbox.env, body.env or {}, home=str(WORKSPACE))
     workdir = body.workdir or sandbox.workdir or str(WORKSPACE)
+    limits = Limits(memory_mb=sandbox.memory_mb, vcpus=sandbox.vcpus)
+    try:
+        return runtime.launcher.build(
+            dirs, body.command, env, workdir, limits, sandbox.internet_enabled
+        )
+    except PathEscapeError as exc:
+        raise bad_request(f"invalid workdir: {exc}") from None
+    except CommandNotFoundError as exc:
+        return (127, str(exc))
+
+
+async def _spawn(running: RunningExec, spec: LaunchSpec, program: str) -> Failure | None:
+    try:
+        await running.spawn(spec)
+    except OSError as exc:
+        code = 127 if isinstance(exc, FileNotFoundError) else 126
+        return (code, f"{program}: {exc.strerror or exc}")
+    return None
+
+
+async def start_exec(
+    runtime: LocalRuntime, sandbox: SandboxRecord, body: StrictExecRequest, *, stream: bool
+) -> RunningExec:
+    """A spawned (or already failed-to-start) exec; raises ApiProblem for bad requests."""
+    sandbox = await _require_running(runtime, sandbox)
+    launch = _build_launch(runtime, sandbox, body)
     running = RunningExec(
         exec_id="exec_" + secrets.token_hex(12),
         sandbox_id=sandbox.id,
@@ -53,22 +86,15 @@ async def start_exec(
         cap=runtime.settings.output_cap,
         stream=stream,
     )
-    limits = Limits(memory_mb=sandbox.memory_mb, vcpus=sandbox.vcpus)
-    try:
-        spec = runtime.launcher.build(
-            dirs, body.command, env, workdir, limits, sandbox.internet_enabled
-        )
-    except PathEscapeError as exc:
-        raise bad_request(f"invalid workdir: {exc}") from None
-    except CommandNotFoundError as exc:
-        return _finish_unstarted(runtime, running, body.command, 127, str(exc))
     runtime.store.insert_exec(running.exec_id, sandbox.tenant, sandbox.id, body.command, utc_now())
     runtime.execs_started[sandbox.tenant] += 1
-    try:
-        await running.spawn(spec)
-    except OSError as exc:
-        code = 127 if isinstance(exc, FileNotFoundError) else 126
-        outcome = running.fail_to_start(code, f"{body.command[0]}: {exc.strerror or exc}")
+    if isinstance(launch, tuple):
+        failure: Failure | None = launch
+    else:
+        failure = await _spawn(running, launch, body.command[0])
+    if failure is not None:
+        # Recorded like a shell's 127/126, so polling and streaming it work as usual.
+        outcome = running.fail_to_start(*failure)
         runtime.store.finish_exec(_record(running, outcome), utc_now())
         running.done.set()
         return running
@@ -78,20 +104,6 @@ async def start_exec(
 
     timeout = float(body.timeout_secs) if body.timeout_secs else None
     runtime.execs.track(running, timeout, _on_finish)
-    return running
-
-
-def _finish_unstarted(
-    runtime: LocalRuntime, running: RunningExec, command: list[str], code: int, message: str
-) -> RunningExec:
-    """Record an exec that never ran (like a shell's 127), so polling it works as usual."""
-    runtime.store.insert_exec(
-        running.exec_id, running.tenant, running.sandbox_id, command, utc_now()
-    )
-    runtime.execs_started[running.tenant] += 1
-    outcome = running.fail_to_start(code, message)
-    runtime.store.finish_exec(_record(running, outcome), utc_now())
-    running.done.set()
     return running
 
 

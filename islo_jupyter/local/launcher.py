@@ -66,7 +66,10 @@ class CommandNotFoundError(Exception):
     """The program is not on the sandbox's PATH (answered as exit 127, like a shell)."""
 
 
-def build_env(sandbox_env: dict[str, str], exec_env: dict[str, str | None], home: str) -> dict:
+def build_env(
+    sandbox_env: dict[str, str], exec_env: dict[str, str | None], home: str
+) -> dict[str, str]:
+    """A clean environment: sane defaults, then the sandbox's, then the exec's (null unsets)."""
     env = {"PATH": SANDBOX_PATH, "HOME": home, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
     env.update(sandbox_env)
     for key, value in exec_env.items():

@@ -137,7 +137,8 @@ def ensure_running(
         raise IsloConnectionError(f"the local Islo server did not start; see {home / 'server.log'}")
 
 
-def _wait_gone(pid: int, timeout: float) -> bool:
+def wait_for_exit(pid: int, timeout: float) -> bool:
+    """True once ``pid`` is gone, False if it still runs after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while _is_alive(pid):
         if time.monotonic() > deadline:
@@ -154,10 +155,10 @@ def stop(home: Path | str | None = None) -> bool:
         return False
     pid = int(info["pid"])
     os.kill(pid, signal.SIGTERM)
-    if not _wait_gone(pid, STOP_TIMEOUT):
+    if not wait_for_exit(pid, STOP_TIMEOUT):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        _wait_gone(pid, STOP_TIMEOUT)
+        wait_for_exit(pid, STOP_TIMEOUT)
     with contextlib.suppress(FileNotFoundError):
         (home / "server.json").unlink()
     return True

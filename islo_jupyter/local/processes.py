@@ -120,7 +120,8 @@ class RunningExec:
         while not self.queue.empty():
             self.queue.get_nowait()
 
-    async def _emit(self, item: StreamItem) -> None:
+    async def emit(self, item: StreamItem) -> None:
+        """Queue an item for the stream reader, if there is one (waits while the queue is full)."""
         if self.stream and not self._detached:
             await self.queue.put(item)
 
@@ -132,7 +133,7 @@ class RunningExec:
             text = decoder.decode(chunk, final=not chunk)
             if text:
                 capture.add(text)
-                await self._emit((kind, text))
+                await self.emit((kind, text))
             if not chunk:
                 return
 
@@ -210,7 +211,7 @@ class ExecRegistry:
             finally:
                 self._by_id.pop(running.exec_id, None)
                 running.done.set()
-                await running._emit(None)
+                await running.emit(None)
 
         task = asyncio.ensure_future(_run())
         self._tasks.add(task)
