@@ -20,6 +20,7 @@ class CommandRunner(widgets.VBox):
     def __init__(self, context: PanelContext):
         self._context = context
         self.sandbox_name: str | None = None
+        self._streamer: OutputStreamer | None = None  # the running command's, if any
         self.command = widgets.Text(
             placeholder="shell command, e.g. uname -a && ls",
             layout=widgets.Layout(width="420px"),
@@ -46,6 +47,8 @@ class CommandRunner(widgets.VBox):
 
     def show(self, sandbox_name: str | None) -> None:
         if sandbox_name != self.sandbox_name:
+            if self._streamer is not None:
+                self._streamer.detach()  # its output belongs to the sandbox shown before
             self.output.outputs = ()  # direct: clear_output() is main-thread only
             self.result_label.value = ""
         self.sandbox_name = sandbox_name
@@ -58,6 +61,8 @@ class CommandRunner(widgets.VBox):
         )
 
     def _on_clear(self, _button: widgets.Button) -> None:
+        if self._streamer is not None:
+            self._streamer.clear()
         self.output.outputs = ()  # direct: clear_output() is main-thread only
         self.result_label.value = ""
 
@@ -73,10 +78,11 @@ class CommandRunner(widgets.VBox):
             f"<i>running <code>{_escape(command)}</code> in {_escape(name)}...</i>"
         )
 
+        # Output is batched into the widget from the worker thread (a `with output:` block
+        # would capture only the main thread's prints).
+        streamer = self._streamer = OutputStreamer(self.output)
+
         def run() -> ExecResult:
-            # Batched into the Output from this worker thread (a `with output:` block
-            # would capture only the main thread's prints).
-            streamer = OutputStreamer(self.output)
             try:
                 return self._context.client.exec(
                     name,
@@ -88,17 +94,18 @@ class CommandRunner(widgets.VBox):
                 streamer.close()
 
         def done(result: ExecResult) -> None:
+            self._context.notify(f"command in {name} finished: {_describe_exit(result)}")
+            if self.sandbox_name != name:
+                return  # the panel shows another sandbox now
             colour = "#2e7d32" if result.exit_code == 0 else "#c62828"
-            code = "no exit code" if result.exit_code is None else f"exit code {result.exit_code}"
             note = ", output truncated" if result.truncated else ""
             self.result_label.value = (
-                f"<span style='color:{colour}'>{_escape(result.status)}, {code}"
-                f"{note} ({result.duration:.1f} s)</span>"
+                f"<span style='color:{colour}'>{_escape(result.status)}, "
+                f"{_describe_exit(result)}{note} ({result.duration:.1f} s)</span>"
             )
-            self._context.notify(f"command in {name} finished: {code}")
 
         def failed_or_done() -> None:
-            if self.result_label.value.startswith("<i>running"):
+            if self.sandbox_name == name and self.result_label.value.startswith("<i>running"):
                 self.result_label.value = "<span style='color:#c62828'>command failed</span>"
 
         self._context.runner.submit(
@@ -109,3 +116,7 @@ class CommandRunner(widgets.VBox):
             key=name + EXEC_KEY_SUFFIX,
         )
         self.sync_busy()
+
+
+def _describe_exit(result: ExecResult) -> str:
+    return "no exit code" if result.exit_code is None else f"exit code {result.exit_code}"

@@ -68,6 +68,7 @@ class OutputStreamer:
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()  # keeps two flushes from reordering output
         self._kept: list[dict[str, Any]] = []
+        self._detached = False
         self.dropped = 0
 
     def write_stdout(self, text: str) -> None:
@@ -91,7 +92,7 @@ class OutputStreamer:
             with self._lock:
                 chunks, self._pending = self._pending, []
                 self._timer = None
-            if not chunks:
+            if not chunks or self._detached:
                 return
             merged = merge_chunks(self._kept, chunks)
             self._kept, self.dropped = trim_head(merged, self._max_chars, self.dropped)
@@ -100,6 +101,17 @@ class OutputStreamer:
                 note = f"[... {self.dropped} earlier characters not shown]\n"
                 shown = [{"output_type": "stream", "name": "stdout", "text": note}, *shown]
             self._output.outputs = tuple(shown)
+
+    def clear(self) -> None:
+        """Forget what was shown (the Clear button); later output still streams in."""
+        with self._flush_lock:
+            self._kept, self.dropped = [], 0
+            self._output.outputs = ()
+
+    def detach(self) -> None:
+        """Stop writing into the widget (it now shows another sandbox); the command runs on."""
+        with self._flush_lock:
+            self._detached = True
 
     def close(self) -> None:
         """Cancel the pending timer and write what is left."""

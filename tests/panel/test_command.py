@@ -61,3 +61,33 @@ def test_empty_command_asks_for_one(selected: SandboxBrowser) -> None:
     selected.command_runner.run_button.click()
     assert not selected.busy
     assert "type a command" in selected.status_message
+
+
+def test_switching_sandbox_mid_command_keeps_outputs_apart(
+    tenant: IsloClient, selected: SandboxBrowser
+) -> None:
+    first = selected.selected
+    other = unique("cmd-other")
+    tenant.create_sandbox(other)
+    selected.refresh_button.click()
+    assert selected.wait_idle(WAIT)
+    runner = selected.command_runner
+    runner.command.value = "sleep 1; echo from-the-first"
+    runner.run_button.click()
+    selected.select(other)  # the command keeps running in the first sandbox
+    assert selected.wait_idle(WAIT)
+    assert output_text(selected, "stdout") == ""
+    assert runner.result_label.value == ""
+    assert selected.status_message == f"command in {first} finished: exit code 0"
+
+
+def test_clear_during_a_command_keeps_only_later_output(selected: SandboxBrowser) -> None:
+    runner = selected.command_runner
+    runner.command.value = "echo before; sleep 1.5; echo after"
+    runner.run_button.click()
+    start = time.monotonic()
+    while "before" not in output_text(selected, "stdout") and time.monotonic() - start < WAIT:
+        time.sleep(0.02)
+    runner.clear_button.click()
+    assert selected.wait_idle(WAIT)
+    assert output_text(selected, "stdout") == "after\n"
