@@ -177,13 +177,20 @@ class ExecAPI(ClientCore):
         body = self._exec_body(argv, env, workdir, user, timeout_secs)
         started = time.monotonic()
         try:
-            if stream and not self._stream_unsupported:
+            streamed = stream and not self._stream_unsupported
+            if streamed:
                 outcome = self._exec_streamed(
                     name, body, timeout, on_stdout, on_stderr, max_attempts, keep_output
                 )
                 if outcome is not None:
                     return outcome
-            return self._exec_polled(name, body, timeout, on_stdout, on_stderr, started)
+            result = self._exec_polled(name, body, timeout, on_stdout, on_stderr, started)
+            if streamed:
+                # The stream endpoint answered "not here" but exec works: remember, and
+                # poll from now on. (A bare 404 may also mean "no such sandbox": then the
+                # start above raised NotFoundError and nothing is remembered.)
+                self._stream_unsupported = True
+            return result
         except errors.IsloTimeoutError:
             raise errors.IsloTimeoutError(self._after_timeout(name, cancel_id, timeout)) from None
         except KeyboardInterrupt:
@@ -232,7 +239,6 @@ class ExecAPI(ClientCore):
             )
         except errors.IsloAPIError as error:
             if _is_missing_endpoint(error):
-                self._stream_unsupported = True
                 return None
             raise
         consumer = ExecStreamConsumer(on_stdout, on_stderr, keep_output=keep_output)

@@ -105,3 +105,15 @@ def test_debug_logs_carry_no_secret(
     assert "replaying once" in text  # the 401 path was logged...
     token = local_server.token(key)
     assert key not in text and token not in text  # ...without a key or token
+
+
+def test_bare_404_from_the_stream_for_a_missing_sandbox_is_not_remembered(
+    proxy: FaultProxy, proxied_client: IsloClient, sandbox: str
+) -> None:
+    # Real Islo may answer a missing sandbox with an untyped 404: that must not switch the
+    # client to polling for good.
+    proxy.add_rule("POST", r"/sandboxes/ghost/exec/stream$", "status", status=404, body=b"{}")
+    with pytest.raises(errors.NotFoundError):
+        proxied_client.exec("ghost", "true")
+    assert proxied_client.exec(sandbox, "echo streamed").stdout == "streamed\n"
+    assert proxy.count("POST", f"/sandboxes/{sandbox}/exec/stream") == 1

@@ -150,3 +150,30 @@ def test_any_chunking_gives_the_same_events(
 def test_arbitrary_bytes_chunking_is_consistent(data: bytes, cuts: list[int]) -> None:
     # Not every byte string is a valid stream, but the split must never change the result.
     assert list(iter_events(_split(data, cuts))) == parse_all(data)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(_event, _newline), max_size=8),
+    st.lists(st.integers(0, 10_000), max_size=30),
+)
+def test_line_ends_may_change_between_events(
+    events: list[tuple[Event, bytes]], cuts: list[int]
+) -> None:
+    # LF-only stretches take the bulk path, CR stretches the per-line path; mixing them,
+    # at any chunk boundary, must not change a single event.
+    data = b"".join(_encode([event], newline) for event, newline in events)
+    expected = _expected([event for event, _ in events])
+    assert list(iter_events(_split(data, cuts))) == expected
+
+
+def test_large_events_split_across_many_chunks() -> None:
+    text = ("x" * 99 + "\n") * 2000
+    data = b"".join(
+        b"event: stdout\ndata: " + text.encode().replace(b"\n", b"\ndata: ") + b"\n\n"
+        for _ in range(3)
+    )
+    chunks = [data[i : i + 4093] for i in range(0, len(data), 4093)]
+    events = list(iter_events(chunks))
+    assert [e.event for e in events] == ["stdout"] * 3
+    assert all(e.data.decode() == text for e in events)
