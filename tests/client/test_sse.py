@@ -134,7 +134,7 @@ def _split(data: bytes, cuts: list[int]) -> list[bytes]:
     return pieces
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(st.lists(_event, max_size=8), _newline, st.lists(st.integers(0, 10_000), max_size=30))
 def test_any_chunking_gives_the_same_events(
     events: list[Event], newline: bytes, cuts: list[int]
@@ -145,14 +145,14 @@ def test_any_chunking_gives_the_same_events(
     assert list(iter_events(_split(data, cuts))) == expected
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(st.binary(max_size=300), st.lists(st.integers(0, 1000), max_size=20))
 def test_arbitrary_bytes_chunking_is_consistent(data: bytes, cuts: list[int]) -> None:
     # Not every byte string is a valid stream, but the split must never change the result.
     assert list(iter_events(_split(data, cuts))) == parse_all(data)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(
     st.lists(st.tuples(_event, _newline), max_size=8),
     st.lists(st.integers(0, 10_000), max_size=30),
