@@ -103,9 +103,14 @@ class RunningExec:
     def signal(self, sig: int) -> None:
         if self._proc is None or self._proc.returncode is not None:
             return
-        for pid in descendant_pids(self._proc.pid):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, sig)
+        # A child forked between the scan and its parent's SIGSTOP would run on: look twice.
+        passes, signalled = (2 if sig == signal.SIGSTOP else 1), set()
+        for _ in range(passes):
+            for pid in descendant_pids(self._proc.pid):
+                if pid not in signalled:
+                    signalled.add(pid)
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.kill(pid, sig)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self._proc.pid, sig)
 
