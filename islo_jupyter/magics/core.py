@@ -143,6 +143,8 @@ class IsloMagics(Magics):
             raise UsageError("nothing to run: the command is empty")
         if len(set(names)) != len(names):
             raise UsageError(f"a sandbox is named twice: {' '.join(names)}")
+        if args.python and args.shell:
+            raise UsageError("--python and --shell exclude each other")
         if args.timeout is not None and args.timeout <= 0:
             raise UsageError("--timeout must be a positive number of seconds")
         for var in (args.out, args.err, args.result):

@@ -32,6 +32,7 @@ CASES = [
     ("%%islo_exec box\n   \n", "the command is empty"),
     ("%%islo_exec box box\necho x", "a sandbox is named twice"),
     ("%%islo_exec box --timeout 0\necho x", "--timeout must be a positive"),
+    ("%%islo_exec box --python --shell sh\nx", "--python and --shell exclude each other"),
     ("%%islo_exec box --timeout soon\necho x", "invalid float value"),
     ("%%islo_exec box --env =x\necho x", "--env expects KEY=VALUE"),
     ("%%islo_exec box --out 1bad\necho x", "not a variable name"),
