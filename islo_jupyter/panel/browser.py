@@ -20,23 +20,15 @@ from .command import CommandRunner
 from .context import PanelContext, close_tree
 from .create_form import CreateForm, CreateSection
 from .files import FileTransfer
-from .formatting import build_count_text, build_snapshot_html, build_snapshot_text
+from .formatting import build_snapshot_html, build_snapshot_text
 from .poller import AutoRefresher, Backoff
 from .selection import SelectionPanel
 from .table import SandboxTable
+from .toolbar import Toolbar
 
 if TYPE_CHECKING:
     from ..client import IsloClient
 
-#: Status filter choices: label -> value sent as ``status`` (None: no filter).
-STATUS_CHOICES: tuple[tuple[str, str | None], ...] = (
-    ("any status", None),
-    ("running", "running"),
-    ("starting", "starting"),
-    ("paused", "paused"),
-    ("stopped", "stopped"),
-    ("failed", "failed"),
-)
 _REFRESH = "refresh"
 #: How long displaying the panel waits for its first page, so the recorded snapshot has rows.
 FIRST_PAGE_WAIT = 5.0
@@ -117,28 +109,15 @@ class SandboxBrowser(widgets.VBox):
         on_use_default: Callable[[str], None] | None,
         confirm_delete: bool,
     ) -> None:
-        self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
-        self.refresh_button.add_class("islo-refresh")
-        self.auto_toggle = widgets.ToggleButton(
-            description="Auto-refresh",
-            icon="clock-o",
-            tooltip="poll for changes, more slowly while nothing changes",
-        )
-        self.search = widgets.Text(
-            placeholder="search (Enter)", continuous_update=False, layout={"width": "220px"}
-        )
-        self.status_dropdown = widgets.Dropdown(
-            options=[label for label, _ in STATUS_CHOICES], layout={"width": "130px"}
-        )
-        self.prev_button = widgets.Button(
-            icon="chevron-left", tooltip="previous page", layout={"width": "40px"}
-        )
-        self.next_button = widgets.Button(
-            icon="chevron-right", tooltip="next page", layout={"width": "40px"}
-        )
-        self.count_label = widgets.HTML()
-        self.count_label.add_class("islo-count")
-        self.busy_indicator = widgets.HTML()
+        self.toolbar = Toolbar()
+        # The toolbar's controls, by the names tests and users reach for.
+        self.refresh_button = self.toolbar.refresh_button
+        self.auto_toggle = self.toolbar.auto_toggle
+        self.search = self.toolbar.search
+        self.status_dropdown = self.toolbar.status_dropdown
+        self.prev_button = self.toolbar.prev_button
+        self.next_button = self.toolbar.next_button
+        self.count_label = self.toolbar.count_label
         self.status_line = widgets.HTML()
         self.status_line.add_class("islo-status-line")
         self.table = SandboxTable(self._on_row_click)
@@ -166,20 +145,13 @@ class SandboxBrowser(widgets.VBox):
         return self.create_section.form
 
     def _layout_children(self) -> list[widgets.Widget]:
-        toolbar = widgets.HBox(
-            [
-                self.refresh_button,
-                self.auto_toggle,
-                self.search,
-                self.status_dropdown,
-                self.prev_button,
-                self.count_label,
-                self.next_button,
-                self.busy_indicator,
-            ],
-            layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
-        )
-        return [toolbar, self.status_line, self.table, self.selection_box, self.create_section]
+        return [
+            self.toolbar,
+            self.status_line,
+            self.table,
+            self.selection_box,
+            self.create_section,
+        ]
 
     def _wire_handlers(self) -> None:
         self.refresh_button.on_click(self._on_refresh)
@@ -224,11 +196,7 @@ class SandboxBrowser(widgets.VBox):
             tuple((s.name, s.status) for s in page.items),
         )
         self.table.show(self.items, self.selected)
-        self.count_label.value = html.escape(
-            build_count_text(len(self.items), page.offset, self.total)
-        )
-        self.prev_button.disabled = page.offset == 0
-        self.next_button.disabled = page.offset + len(self.items) >= self.total
+        self.toolbar.show_page(len(self.items), page.offset, self.total)
         selected = next((s for s in self.items if s.name == self.selected), None)
         if selected is not None:
             self._update_selected(selected)
@@ -301,7 +269,7 @@ class SandboxBrowser(widgets.VBox):
         self.query = change["new"].strip()
 
     def _on_status_choice(self, change: dict[str, Any]) -> None:
-        self.status_filter = dict(STATUS_CHOICES)[change["new"]]
+        self.status_filter = self.toolbar.status_value
 
     @observe("query", "status_filter")
     def _on_filter_change(self, _change: dict[str, Any]) -> None:
@@ -322,12 +290,7 @@ class SandboxBrowser(widgets.VBox):
 
     def _on_busy(self, labels: list[str]) -> None:
         self.busy = bool(labels)
-        shown = ", ".join(labels[:3]) + (" ..." if len(labels) > 3 else "")
-        self.busy_indicator.value = (
-            f"<span class='islo-busy' style='color:#1565c0'>&#8987; {html.escape(shown)}</span>"
-            if labels
-            else ""
-        )
+        self.toolbar.show_busy(labels)
         self.selection_box.sync_busy()
         if self.create_section.is_built():
             self.create_form.sync_busy()

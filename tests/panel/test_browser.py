@@ -127,7 +127,7 @@ def test_refresh_runs_off_the_main_thread_with_a_busy_state(
         del tenant.list_sandboxes
     assert states == [True, False]
     assert threads and threading.main_thread().name not in threads
-    assert browser.busy_indicator.value == ""
+    assert browser.toolbar.busy_indicator.value == ""
 
 
 def test_auto_refresh_picks_up_changes_and_stops_when_closed(
