@@ -67,7 +67,9 @@ def _versions() -> dict[str, str | None]:
     return found
 
 
-def build_meta(config: RunConfig, started: float, seconds: dict[str, float]) -> dict[str, Any]:
+def build_meta(
+    config: RunConfig, started: float, seconds: dict[str, float], load_start: tuple[float, ...]
+) -> dict[str, Any]:
     return {
         "section_seconds": seconds,
         "started_unix": started,
@@ -79,6 +81,7 @@ def build_meta(config: RunConfig, started: float, seconds: dict[str, float]) -> 
         "real_executable": str(Path(sys.executable).resolve()),
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
+        "load_average_start": load_start,
         "load_average_end": os.getloadavg(),
         "git_commit": _git_commit(),
         "versions": _versions(),
@@ -107,7 +110,7 @@ def run_sections(ctx: BenchContext, names: list[str]) -> list[Section]:
 def run(
     config: RunConfig, names: list[str], log: Callable[[str], None], cache_dir: Path | None = None
 ) -> tuple[dict[str, Any], list[Section]]:
-    started = time.time()
+    started, load_start = time.time(), os.getloadavg()
     with run_server(3600) as server, run_server(30) as short_server:
         boxes = [f"bench-{i}" for i in range(max(config.concurrent_sandboxes, 1))]
         log(
@@ -119,7 +122,7 @@ def run(
         if cache_dir is not None:
             ctx.cache_dir = cache_dir
         sections = run_sections(ctx, names)
-    return build_meta(config, started, ctx.seconds), sections
+    return build_meta(config, started, ctx.seconds, load_start), sections
 
 
 def main(argv: list[str] | None = None) -> int:
