@@ -16,7 +16,7 @@ from typing import Any
 
 from . import sec_exec, sec_import, sec_panel, sec_server, sec_stream, sec_token, sec_wire
 from .context import BenchContext, RunConfig
-from .report import Section, render_markdown, write_json
+from .report import Section, render_header, render_markdown, write_json
 from .server import create_sandboxes, run_server
 from .targets import evaluate
 
@@ -138,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     names = args.only or list(SECTIONS)
     meta, sections = run(config, names, log, args.cache_dir)
     targets = evaluate(sections)
+    print(render_header(meta))
     print(render_markdown(sections, targets))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write_json(args.out, meta, sections, targets)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,19 @@ def _row(outcome: Outcome, section: Section) -> list[str]:
         "; ".join([*extras, *([outcome.note] if outcome.note else [])]) or "",
         status,
     ]
+
+
+def render_header(meta: dict[str, Any]) -> str:
+    """One line on when, where and how loaded the machine was: context for every number."""
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(meta["started_unix"]))
+    load = "/".join(
+        f"{x:.1f}" for x in meta["load_average_start"][:1] + meta["load_average_end"][:1]
+    )
+    kind = "smoke run" if meta["smoke"] else "full run"
+    return (
+        f"_{kind} {started}, {meta['duration_s']:.0f} s, Python {meta['python']}, "
+        f"{meta['cpus']} CPUs, load average {load} (start/end), commit {meta['git_commit']}_\n"
+    )
 
 
 def render_markdown(sections: list[Section], targets: list[Target]) -> str:
