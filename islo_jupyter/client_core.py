@@ -52,7 +52,9 @@ class ClientCore:
     ) -> None:
         self.connection = connection or resolve_connection(api_key, base_url, compute_url)
         self._owns_session = session is None
-        self._session = build_session(session)
+        self._session = build_session(
+            session, urls=(self.connection.base_url, self.connection.compute_url)
+        )
         self.timeout = timeout
         self.max_attempts = max(int(max_attempts), 1)
         key = self.connection.api_key

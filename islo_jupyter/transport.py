@@ -14,9 +14,10 @@ import contextvars
 import email.utils
 import json
 import logging
+import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import requests
@@ -162,12 +163,19 @@ class IsloAdapter(HTTPAdapter):
             self._default_retry = value
 
 
-def build_session(session: requests.Session | None = None) -> requests.Session:
-    """A session with IsloAdapters mounted; a caller's session keeps any custom adapter."""
+def build_session(
+    session: requests.Session | None = None, *, urls: Sequence[str] = ()
+) -> requests.Session:
+    """A session with IsloAdapters mounted; a caller's session keeps any custom adapter.
+
+    A session built here reads proxy and CA-bundle variables once, for ``urls``, instead
+    of on every request (``trust_env`` costs ~0.3 ms per call).
+    """
     ours = session is None
     if session is None:
         session = requests.Session()
         session.headers["User-Agent"] = USER_AGENT
+        _freeze_environment(session, urls)
     for prefix in ("https://", "http://"):
         current = session.adapters.get(prefix)
         # Only a plain HTTPAdapter without retries of its own is swapped (pool sizes kept).
@@ -177,6 +185,17 @@ def build_session(session: requests.Session | None = None) -> requests.Session:
             maxsize = OWN_POOL_MAXSIZE if ours else getattr(current, "_pool_maxsize", 10)
             session.mount(prefix, IsloAdapter(pool_connections=pool, pool_maxsize=maxsize))
     return session
+
+
+def _freeze_environment(session: requests.Session, urls: Sequence[str]) -> None:
+    proxies = [requests.utils.get_environ_proxies(url) for url in urls]
+    if any(p != proxies[0] for p in proxies[1:]):
+        return  # NO_PROXY treats the planes differently: keep per-request resolution
+    session.proxies.update(proxies[0] if proxies else {})
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        session.verify = bundle
+    session.trust_env = False  # no .netrc either: every call carries its own auth
 
 
 # --- error translation -------------------------------------------------------------

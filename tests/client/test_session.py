@@ -117,3 +117,25 @@ def test_bare_404_from_the_stream_for_a_missing_sandbox_is_not_remembered(
         proxied_client.exec("ghost", "true")
     assert proxied_client.exec(sandbox, "echo streamed").stdout == "streamed\n"
     assert proxy.count("POST", f"/sandboxes/{sandbox}/exec/stream") == 1
+
+
+def test_proxy_variables_are_honoured_and_read_once(
+    local_server: Any, proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("NO_PROXY", "no_proxy", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    client = IsloClient(api_key=local_server.api_key, base_url=local_server.base_url)
+    monkeypatch.delenv("HTTP_PROXY")  # read at construction: later changes do not matter
+    client.list_sandboxes(limit=1)
+    assert proxy.count("POST", "/auth/token") == 1 and proxy.count("GET", "/sandboxes") == 1
+    assert client.session.trust_env is False
+
+
+def test_no_proxy_for_the_server_keeps_calls_direct(
+    local_server: Any, proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    IsloClient(api_key=local_server.api_key, base_url=local_server.base_url).list_sandboxes()
+    assert sum(proxy.counts.values()) == 0
