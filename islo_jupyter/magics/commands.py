@@ -392,4 +392,5 @@ def describe_commands() -> str:
     """The subcommand list shown by ``%islo -h`` and ``%islo?``."""
     width = max(map(len, COMMANDS))
     lines = [f"  {verb:<{width}}  {command.summary}" for verb, command in COMMANDS.items()]
-    return "subcommands (each takes -h):\n" + "\n".join(lines)
+    # The leading newline stops IPython's formatter from dedenting all but the first line.
+    return "\nsubcommands (each takes -h):\n" + "\n".join(lines)

@@ -90,7 +90,7 @@ class IsloMagics(Magics):
     # --- %islo ---------------------------------------------------------------------------
 
     @magic_arguments()
-    @kwds(epilog=describe_commands(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    @kwds(epilog=describe_commands())
     @argument("subcommand", nargs="?", default="status", help="What to do (default: status).")
     @argument("args", nargs="*", help="Arguments of the subcommand (see %%islo SUBCOMMAND -h).")
     @line_magic
