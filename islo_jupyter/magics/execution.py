@@ -54,9 +54,6 @@ class ExecOptions:
     stream: bool = True
     show: bool = True
 
-    def client_kwargs(self) -> dict[str, object]:
-        return {"env": self.env, "workdir": self.workdir, "user": self.user}
-
 
 @dataclass
 class Streams:
@@ -94,7 +91,9 @@ def run_single(
             result = client.exec(
                 name,
                 argv,
-                **options.client_kwargs(),  # type: ignore[arg-type]
+                env=options.env,
+                workdir=options.workdir,
+                user=options.user,
                 timeout=options.timeout,
                 on_stdout=out.write if live else None,
                 on_stderr=err.write if live else None,
@@ -130,7 +129,9 @@ class _FanOut:
             result = self.client.exec(
                 name,
                 wrap_cancellable(argv, self.cancel_ids[name]),
-                **self.options.client_kwargs(),  # type: ignore[arg-type]
+                env=self.options.env,
+                workdir=self.options.workdir,
+                user=self.options.user,
                 on_stdout=out.write if live else None,
                 on_stderr=err.write if live else None,
                 stream=self.options.stream,
