@@ -16,7 +16,7 @@ from typing import Any
 
 from . import sec_exec, sec_import, sec_panel, sec_server, sec_stream, sec_token, sec_wire
 from .context import BenchContext, RunConfig
-from .report import Section, render_header, render_markdown, write_json
+from .report import Section, render_header, render_markdown, update_readme, write_json
 from .server import create_sandboxes, run_server
 from .targets import evaluate
 
@@ -41,6 +41,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, help="override the interleaved rounds")
     parser.add_argument(
         "--cache-dir", type=Path, help="keep seeded server homes here (default .cache/bench)"
+    )
+    parser.add_argument(
+        "--readme", type=Path, help="also put the tables into this README's results block"
     )
     parser.add_argument("--quiet", action="store_true", help="print only the final table")
     return parser.parse_args(argv)
@@ -138,8 +141,10 @@ def main(argv: list[str] | None = None) -> int:
     names = args.only or list(SECTIONS)
     meta, sections = run(config, names, log, args.cache_dir)
     targets = evaluate(sections)
-    print(render_header(meta))
-    print(render_markdown(sections, targets))
+    text = render_header(meta) + "\n" + render_markdown(sections, targets)
+    print(text)
+    if args.readme:
+        update_readme(args.readme, text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write_json(args.out, meta, sections, targets)
     log(f"wrote {args.out} in {meta['duration_s']:.0f} s")

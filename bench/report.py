@@ -166,3 +166,17 @@ def write_json(
         "targets": [t.to_dict() for t in targets],
     }
     path.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+
+
+README_START = "<!-- bench:results:start -->"
+README_END = "<!-- bench:results:end -->"
+
+
+def update_readme(path: Path, text: str) -> None:
+    """Replace what stands between the README's result markers with ``text``."""
+    readme = path.read_text(encoding="utf-8")
+    head, found, rest = readme.partition(README_START)
+    _old, found_end, tail = rest.partition(README_END)
+    if not (found and found_end):
+        raise ValueError(f"{path} has no {README_START} ... {README_END} block")
+    path.write_text(f"{head}{README_START}\n{text}{README_END}{tail}", encoding="utf-8")

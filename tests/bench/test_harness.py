@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 import pytest
 
 from bench.harness import Contender, Metrics, Unavailable, run_interleaved
-from bench.report import Section, Target, render_markdown
+from bench.report import README_END, README_START, Section, Target, render_markdown, update_readme
 from bench.stats import percentile, ratio, summarize
 
 
@@ -81,3 +82,13 @@ def test_targets_and_table() -> None:
     table = render_markdown([section], [low, high, missing])
     assert "| a | 2.00 | 2.00 | 1.00x | 1 |" in table
     assert "NOT met" in table and "| n/a" in table
+
+
+def test_update_readme_replaces_only_the_results_block(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{README_START}\nold\n{README_END}\noutro\n")
+    update_readme(readme, "new table\n")
+    assert readme.read_text() == f"intro\n{README_START}\nnew table\n{README_END}\noutro\n"
+    (tmp_path / "bare.md").write_text("no markers\n")
+    with pytest.raises(ValueError):
+        update_readme(tmp_path / "bare.md", "x")
