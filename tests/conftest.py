@@ -19,6 +19,9 @@ import requests
 from islo_jupyter.local import lifecycle
 from islo_jupyter.local.routers.auth import UNCOUNTED_HEADER
 
+# One JupyterLab and one Chromium for every browser test, whichever folder it is in.
+pytest_plugins = ["tests.browser.fixtures"]
+
 HTTP_TIMEOUT = 30.0
 
 

@@ -32,11 +32,32 @@ class JupyterLab:
         return target.name
 
 
-def open_notebook(page: Any, lab: JupyterLab, notebook: str) -> None:
-    """Open a notebook and wait until its kernel is really idle (TOOLCHAIN.md: '| Idle')."""
-    page.goto(lab.tree_url(notebook))
-    page.wait_for_selector(".jp-Notebook", timeout=KERNEL_IDLE_TIMEOUT_MS)
+_ACTIVATE_PANEL_JS = """(path) => {
+    const app = window.jupyterapp;
+    for (const widget of app.shell.widgets('main')) {
+        if (widget.context && widget.context.path === path) {
+            app.shell.activateById(widget.id);
+            return widget.id;
+        }
+    }
+    return null;
+}"""
+
+
+def open_notebook(page: Any, lab: JupyterLab, notebook: str) -> str:
+    """Open a notebook, make it current, and wait until its kernel is really idle.
+
+    Each notebook gets a workspace of its own: the default workspace restores the tabs of
+    earlier tests, and a wait for `.jp-Notebook` could then settle on a hidden one. The
+    kernel wait is for the status bar's '| Idle' (TOOLCHAIN.md): an earlier idle indicator
+    matches while the kernel is still connecting. Returns the notebook panel's DOM id.
+    """
+    page.goto(f"{lab.url}/lab/workspaces/{Path(notebook).stem}/tree/{notebook}?token={lab.token}")
+    page.locator(".jp-Notebook:visible").first.wait_for(timeout=KERNEL_IDLE_TIMEOUT_MS)
     page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=KERNEL_IDLE_TIMEOUT_MS)
+    panel_id = page.evaluate(_ACTIVATE_PANEL_JS, notebook)
+    assert panel_id, f"{notebook} is not open in JupyterLab"
+    return str(panel_id)
 
 
 def run_lab_command(page: Any, command_id: str, args: dict[str, Any] | None = None) -> None:

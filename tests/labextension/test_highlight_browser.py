@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS
-from tests.browser.lab import KERNEL_IDLE_TIMEOUT_MS, JupyterLab
+from tests.browser.fixtures import ARTIFACTS
+from tests.browser.lab import KERNEL_IDLE_TIMEOUT_MS, JupyterLab, open_notebook, run_lab_command
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -26,29 +26,10 @@ PANEL_TIMEOUT_MS = 90_000
 ANY_TOKEN = '[class*="tok-"]'
 
 
-# Finds the notebook panel of a path among the main area's tabs, and makes it current.
-ACTIVATE_PANEL_JS = """(path) => {
-    const app = window.jupyterapp;
-    for (const widget of app.shell.widgets('main')) {
-        if (widget.context && widget.context.path === path) {
-            app.shell.activateById(widget.id);
-            return widget.id;
-        }
-    }
-    return null;
-}"""
-
-
 def _open(page: Any, lab: JupyterLab, name: str) -> Any:
     """Open a fresh copy of NOTEBOOK and make it current; returns a locator of its cells."""
     lab.add_notebook(NOTEBOOK, name)
-    # A workspace of its own: the default one restores the tabs of earlier tests, and
-    # open_notebook's wait for `.jp-Notebook` can then settle on a hidden notebook.
-    page.goto(f"{lab.url}/lab/workspaces/{Path(name).stem}/tree/{name}?token={lab.token}")
-    page.locator(".jp-Notebook:visible").first.wait_for(timeout=KERNEL_IDLE_TIMEOUT_MS)
-    page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=KERNEL_IDLE_TIMEOUT_MS)
-    panel_id = page.evaluate(ACTIVATE_PANEL_JS, name)
-    assert panel_id, f"{name} is not open in JupyterLab"
+    panel_id = open_notebook(page, lab, name)
     return page.locator(f"#{panel_id} .jp-Notebook .jp-Cell")
 
 
@@ -58,11 +39,14 @@ def _keywords(cell: Any, words: str) -> Any:
 
 
 def _run_palette_command(page: Any, label: str) -> None:
-    page.keyboard.press("Control+Shift+C")
+    """Run a command the way a user does: through the command palette, by its label."""
+    # Opened through Lab's own command rather than a key press, which a busy page can drop.
+    run_lab_command(page, "apputils:activate-command-palette")
     palette = page.locator(".lm-CommandPalette-input")
+    palette.wait_for(state="visible", timeout=HIGHLIGHT_TIMEOUT_MS)
     palette.fill(label)
-    page.locator(".lm-CommandPalette-item", has_text=label).first.wait_for()
-    palette.press("Enter")
+    page.locator(".lm-CommandPalette-item", has_text=label).first.click()
+    palette.wait_for(state="hidden", timeout=HIGHLIGHT_TIMEOUT_MS)
 
 
 def test_bodies_are_highlighted_on_open_without_a_click(

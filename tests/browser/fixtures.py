@@ -1,5 +1,7 @@
 """Browser-test fixtures: a real JupyterLab on loopback and headless Debian Chromium via Playwright.
 
+A pytest plugin, loaded by tests/conftest.py, so every test folder shares one Lab.
+
 JupyterLab runs with the ISLO_* environment of the test's local server, so notebook kernels
 talk to it; its root is a temporary copy of ``notebooks/`` plus any notebooks a test adds.
 A failed test leaves a screenshot and the JupyterLab log in ``test-artifacts/``.
