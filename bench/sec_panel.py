@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -10,7 +11,7 @@ import requests
 
 from . import ours, sdk
 from .context import BenchContext
-from .harness import Contender, run_interleaved
+from .harness import Contender, Metrics, run_interleaved
 from .report import Section
 from .server import BenchServer, create_sandboxes, run_server
 
@@ -78,10 +79,13 @@ def run(ctx: BenchContext) -> list[Section]:
             client = stack.enter_context(ours.make_client(server))
             client.list_sandboxes(limit=1)
 
-            def construct() -> None:
+            def construct() -> Metrics:
+                started = time.perf_counter()
                 browser = SandboxBrowser(client=client, page_size=PAGE)
+                elapsed = time.perf_counter() - started
+                browser.wait_idle(60)  # not timed: keeps its listing out of the next sample
                 browser.close()
-                browser.wait_idle(60)  # outside the interesting part, but keeps runs apart
+                return Metrics({"ms": elapsed * 1000.0})
 
             return construct
 
