@@ -73,7 +73,10 @@ class SSEParser:
         # rfind, not `in`: a chunk usually ends with its last event, so this stops at once.
         cut = chunk.rfind(b"\n\n")
         if cut < 0:
-            if not (pending and pending[-1][-1:] == b"\n" and chunk[:1] == b"\n"):
+            # A leading LF is a blank line when the input before it ended a line: always
+            # so when nothing is pending (consumed input ends at a line end).
+            at_line_start = not pending or pending[-1][-1:] == b"\n"
+            if not (at_line_start and chunk[:1] == b"\n"):
                 pending.append(chunk)  # no event ends here; joined later, once (linear)
                 return []
             cut = -1  # the blank line is the first byte of the chunk

@@ -49,6 +49,13 @@ def test_crlf_split_across_chunks_is_one_line_end() -> None:
     assert parser.feed(b"\ndata: y\n\n") == [SSEEvent("message", b"y")]
 
 
+def test_blank_line_alone_in_a_chunk_after_a_crlf_chunk() -> None:
+    # Found by the property test: the CR path consumed the lines, then "\n" came alone.
+    parser = SSEParser()
+    assert parser.feed(b"data: a\r\n\r\nevent: b\ndata: c\n") == [SSEEvent("message", b"a")]
+    assert parser.feed(b"\n") == [SSEEvent("b", b"c")]
+
+
 def test_id_and_retry_fields() -> None:
     events = parse_all(b"id: 7\nretry: 1500\ndata: a\n\nretry: nope\ndata: b\n\n")
     assert [(e.id, e.retry) for e in events] == [("7", 1500), ("7", 1500)]
