@@ -159,7 +159,7 @@ def test_arbitrary_bytes_chunking_is_consistent(data: bytes, cuts: list[int]) ->
     assert list(iter_events(_split(data, cuts))) == parse_all(data)
 
 
-@settings(max_examples=200, deadline=None, database=None)
+@settings(max_examples=400, deadline=None, database=None)
 @given(
     st.lists(st.tuples(_event, _newline), max_size=8),
     st.lists(st.integers(0, 10_000), max_size=30),
