@@ -122,3 +122,25 @@ def test_interrupting_the_kernel_kills_the_remote_command(
     # The kernel is still usable afterwards.
     after = kernel.run(f"%%islo_exec {name}\necho alive")
     assert stream_text(after) == "alive\n"
+
+
+@pytest.mark.parametrize("cleanup", [True, False])
+def test_cleanup_on_exit_deletes_this_kernels_sandboxes_at_shutdown(
+    islo_env: Any, tmp_path: Any, cleanup: bool
+) -> None:
+    name = f"exit-{secrets.token_hex(4)}"
+    manager = KernelManager(kernel_name="python3")
+    manager.start_kernel(env=build_kernel_env(), cwd=str(tmp_path))
+    kernel = Kernel(manager)
+    try:
+        kernel.run("%load_ext islo_jupyter")
+        kernel.run(f"%config IsloMagics.cleanup_on_exit = {cleanup}")
+        kernel.run(f"%islo create {name} --no-wait")
+    finally:
+        kernel.client.stop_channels()
+        manager.shutdown_kernel(now=False)  # a graceful shutdown, as Jupyter does
+    with IsloClient() as client:
+        names = {sandbox.name for sandbox in client.iter_sandboxes(name_prefix=name)}
+        if not cleanup:
+            client.delete_sandbox(name)
+    assert names == (set() if cleanup else {name})
