@@ -189,3 +189,32 @@ def test_large_file_streams_both_ways(local_server: LocalServer, sandbox: dict) 
     )
     received = sum(len(chunk) for chunk in response.iter_content(1024 * 1024))
     assert received == len(blob)
+
+
+def test_fifo_download_is_refused_without_hanging(local_server: LocalServer, sandbox: dict) -> None:
+    sh(local_server, sandbox["name"], "mkfifo pipe")
+    response = _download(local_server, sandbox["name"], "pipe")
+    assert response.status_code == 400
+    assert "regular file" in response.json()["message"]
+
+
+def test_upload_below_a_file_is_400(local_server: LocalServer, sandbox: dict) -> None:
+    _upload(local_server, sandbox["name"], "plain", b"x")
+    response = _upload(local_server, sandbox["name"], "plain/child", b"y")
+    assert response.status_code == 400
+    assert "not a directory" in response.json()["message"]
+
+
+def test_upload_over_an_inner_link_replaces_the_link(
+    local_server: LocalServer, sandbox: dict
+) -> None:
+    name = sandbox["name"]
+    sh(local_server, name, "echo original > real; ln -s real alias")
+    # `alias` resolves to `real` inside the workspace: the write lands on the resolved path.
+    assert _upload(local_server, name, "alias", b"new").status_code == 200
+    assert sh(local_server, name, "cat real")["stdout"] == "new"
+
+
+def test_upload_to_workspace_root_is_400(local_server: LocalServer, sandbox: dict) -> None:
+    response = _upload(local_server, sandbox["name"], "/workspace", b"x")
+    assert response.status_code == 400

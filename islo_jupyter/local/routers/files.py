@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
+import stat
 import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
 from ...models import ErrorCode, FileUploadResponse
+from .. import safe_fs
 from ..archives import UnsafeArchiveError, extract_archive, write_archive
 from ..deps import CallerSandbox, Runtime, require_tenant
 from ..paths import WORKSPACE, PathEscapeError, host_path
@@ -25,18 +29,33 @@ router = APIRouter(prefix="/sandboxes", tags=["files"], dependencies=[Depends(re
 UPLOAD_CHUNK = 1024 * 1024
 
 
-def _resolve(runtime: LocalRuntime, sandbox: SandboxRecord, path: str) -> Path:
-    """The host path of a workspace path; 400 FILE_OPERATION_ERROR for anything outside."""
+def _resolve(runtime: LocalRuntime, sandbox: SandboxRecord, path: str) -> tuple[Path, Path]:
+    """(workspace, path relative to it) with symlinks resolved; 400 for anything outside."""
     workspace = runtime.dirs(sandbox).workspace
     workspace.mkdir(parents=True, exist_ok=True)
     try:
-        return host_path(path, {WORKSPACE: workspace})
+        target = host_path(path, {WORKSPACE: workspace})
     except PathEscapeError as exc:
         raise bad_request(str(exc), ErrorCode.FILE_OPERATION_ERROR) from None
+    return workspace.resolve(), target.relative_to(workspace.resolve())
 
 
 def _missing(path: str) -> ApiProblem:
     return ApiProblem(404, ErrorCode.FILE_NOT_FOUND, f"no such file in the sandbox: {path!r}")
+
+
+def _file_error(path: str, exc: OSError | PathEscapeError) -> ApiProblem:
+    if isinstance(exc, FileNotFoundError):
+        return _missing(path)
+    if isinstance(exc, PathEscapeError):
+        message = str(exc)
+    elif isinstance(exc, IsADirectoryError):
+        message = f"{path!r} is a directory"
+    elif isinstance(exc, NotADirectoryError):
+        message = f"a parent of {path!r} is not a directory"
+    else:
+        message = f"{path!r}: {exc.strerror or exc}"
+    return bad_request(message, ErrorCode.FILE_OPERATION_ERROR)
 
 
 def _scratch_dir(runtime: LocalRuntime) -> Path:
@@ -45,49 +64,86 @@ def _scratch_dir(runtime: LocalRuntime) -> Path:
     return scratch
 
 
-async def _save_upload(upload: UploadFile, target: Path) -> None:
-    """Copy the upload in chunks to ``target`` (never the whole file in memory)."""
-    with open(target, "wb") as handle:
-        while chunk := await upload.read(UPLOAD_CHUNK):
-            await asyncio.to_thread(handle.write, chunk)
+async def _save_upload(upload: UploadFile, fd: int) -> None:
+    """Copy the upload in chunks into ``fd`` (never the whole file in memory)."""
+    while chunk := await upload.read(UPLOAD_CHUNK):
+        view = memoryview(chunk)
+        while view:
+            written = await asyncio.to_thread(os.write, fd, view)
+            view = view[written:]
+
+
+async def _read_fd(fd: int, size: int) -> AsyncIterator[bytes]:
+    """The first ``size`` bytes of ``fd`` in chunks (the Content-Length we promised)."""
+    try:
+        while size > 0:
+            chunk = await asyncio.to_thread(os.read, fd, min(UPLOAD_CHUNK, size))
+            if not chunk:
+                return
+            size -= len(chunk)
+            yield chunk
+    finally:
+        os.close(fd)
 
 
 @router.get("/{name}/files")
-async def download_file(path: str, sandbox: CallerSandbox, runtime: Runtime) -> FileResponse:
-    target = _resolve(runtime, sandbox, path)
-    if target.is_dir():
-        raise bad_request(
-            f"{path!r} is a directory: download it with GET /sandboxes/{{name}}/files-archive",
-            ErrorCode.FILE_OPERATION_ERROR,
-        )
-    if not target.is_file():
-        raise _missing(path)
-    return FileResponse(target, media_type="application/octet-stream", filename=target.name)
+async def download_file(path: str, sandbox: CallerSandbox, runtime: Runtime) -> StreamingResponse:
+    workspace, relative = _resolve(runtime, sandbox, path)
+    try:
+        # O_NONBLOCK: opening a FIFO planted in the workspace must not hang the server.
+        fd = safe_fs.open_file_beneath(workspace, relative, os.O_RDONLY | os.O_NONBLOCK)
+    except (OSError, PathEscapeError) as exc:
+        raise _file_error(path, exc) from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise bad_request(
+                f"{path!r} is a directory: download it with GET /sandboxes/{{name}}/files-archive",
+                ErrorCode.FILE_OPERATION_ERROR,
+            )
+        raise bad_request(f"{path!r} is not a regular file", ErrorCode.FILE_OPERATION_ERROR)
+    headers = {
+        "Content-Length": str(info.st_size),
+        "Content-Disposition": f'attachment; filename="{relative.name or "file"}"',
+    }
+    return StreamingResponse(
+        _read_fd(fd, info.st_size), media_type="application/octet-stream", headers=headers
+    )
 
 
 @router.post("/{name}/files", response_model=FileUploadResponse)
 async def upload_file(
     path: str, file: UploadFile, sandbox: CallerSandbox, runtime: Runtime
 ) -> FileUploadResponse:
-    target = _resolve(runtime, sandbox, path)
-    if target.is_dir():
-        raise bad_request(f"{path!r} is a directory, not a file", ErrorCode.FILE_OPERATION_ERROR)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Write beside the target, then rename: readers never see half a file.
-    fd, partial = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-    os.close(fd)
+    workspace, relative = _resolve(runtime, sandbox, path)
+    if not relative.name:
+        raise bad_request("the workspace itself is a directory", ErrorCode.FILE_OPERATION_ERROR)
+    partial = f".upload-{secrets.token_hex(8)}"
     try:
-        await _save_upload(file, Path(partial))
-        os.replace(partial, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(partial)
+        with safe_fs.open_dir_beneath(workspace, relative.parent, create=True) as dir_fd:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+            fd = os.open(partial, flags, 0o644, dir_fd=dir_fd)
+            try:
+                try:
+                    await _save_upload(file, fd)
+                finally:
+                    os.close(fd)
+                # Rename into place: readers never see half a file; a symlink there is
+                # replaced, never followed.
+                os.replace(partial, relative.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(partial, dir_fd=dir_fd)
+    except (OSError, PathEscapeError) as exc:
+        raise _file_error(path, exc) from None
     return FileUploadResponse(status="ok")
 
 
 @router.get("/{name}/files-archive")
 async def download_archive(path: str, sandbox: CallerSandbox, runtime: Runtime) -> FileResponse:
-    source = _resolve(runtime, sandbox, path)
+    workspace, relative = _resolve(runtime, sandbox, path)
+    source = workspace / relative
     if not source.exists():
         raise _missing(path)
     fd, archive = tempfile.mkstemp(dir=_scratch_dir(runtime), suffix=".tar.gz")
@@ -109,13 +165,16 @@ async def download_archive(path: str, sandbox: CallerSandbox, runtime: Runtime) 
 async def upload_archive(
     path: str, file: UploadFile, sandbox: CallerSandbox, runtime: Runtime
 ) -> FileUploadResponse:
-    dest = _resolve(runtime, sandbox, path)
+    workspace, relative = _resolve(runtime, sandbox, path)
+    dest = workspace / relative
     if dest.exists() and not dest.is_dir():
         raise bad_request(f"{path!r} exists and is not a directory", ErrorCode.FILE_OPERATION_ERROR)
     fd, archive = tempfile.mkstemp(dir=_scratch_dir(runtime), suffix=".tar.gz")
-    os.close(fd)
     try:
-        await _save_upload(file, Path(archive))
+        try:
+            await _save_upload(file, fd)
+        finally:
+            os.close(fd)
         await asyncio.to_thread(extract_archive, Path(archive), dest)
     except UnsafeArchiveError as exc:
         raise bad_request(str(exc), ErrorCode.FILE_OPERATION_ERROR) from None
