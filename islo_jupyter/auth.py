@@ -16,6 +16,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,10 +117,16 @@ class _Entry:
 class TokenCache:
     """Session tokens per (normalised control URL, API key), shared by the whole process."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(
+        self,
+        max_entries: int = MAX_ENTRIES,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
         self._entries_lock = threading.Lock()
         self._max_entries = max_entries
+        self._clock = clock  # monotonic seconds; tests pass their own to skip ahead
 
     def __repr__(self) -> str:
         return f"<TokenCache entries={len(self._entries)}>"
@@ -160,7 +167,7 @@ class TokenCache:
         """:meth:`get_token` with the (normalised control URL, API key) key already built."""
         api_key = key[1]
         entry = self._entries.get(key) or self._entry(key)
-        token, now = entry.token, time.monotonic()
+        token, now = entry.token, self._clock()
         if token is not None and now < entry.refresh_at:
             entry.hits += 1
             return token
@@ -172,14 +179,14 @@ class TokenCache:
         else:
             entry.lock.acquire()
         try:
-            if entry.token is not None and time.monotonic() < entry.refresh_at:
+            if entry.token is not None and self._clock() < entry.refresh_at:
                 entry.hits += 1
                 return entry.token  # another thread exchanged while we waited
             try:
                 return self._exchange(entry, session, control_url, api_key, timeout)
             except IsloAuthError:
                 old = entry.token
-                if old is not None and time.monotonic() < entry.expires_at:
+                if old is not None and self._clock() < entry.expires_at:
                     # An early refresh failed but the token still works: keep using it.
                     logger.warning(
                         "token refresh at %s failed; using the current token", control_url
@@ -208,7 +215,7 @@ class TokenCache:
         timeout: float,
     ) -> str:
         url = f"{normalize_url(control_url)}/auth/token"
-        started = time.monotonic()
+        started = self._clock()
         started_wall = time.time()
         policy = IsloRetry.for_call(
             idempotent=True,
@@ -259,7 +266,7 @@ class TokenCache:
                 for (entry_url, entry_key), entry in self._entries.items()
                 if (url is None or entry_url == url) and (api_key is None or entry_key == api_key)
             ]
-        now = time.monotonic()
+        now = self._clock()
         expiries = [e.expires_at - now for e in picked if e.token is not None]
         lifetimes = [e.lifetime for e in picked if e.lifetime is not None]
         return CacheStats(

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from islo_jupyter import errors
-from islo_jupyter.auth import TOKEN_CACHE
+from islo_jupyter.auth import TOKEN_CACHE, TokenCache
 from islo_jupyter.client import IsloClient
 from tests.faultproxy import FaultProxy
 
@@ -206,3 +206,47 @@ class socket_closed_port:
 
     def __exit__(self, *exc: object) -> None:
         pass
+
+
+class FakeClock:
+    """Monotonic seconds that only move when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_failed_early_refresh_keeps_the_valid_token(local_server: Any, proxy: FaultProxy) -> None:
+    clock = FakeClock()
+    cache = TokenCache(clock=clock)
+    client = IsloClient(api_key=local_server.new_api_key(), base_url=proxy.url, token_cache=cache)
+    client.list_sandboxes(limit=1)
+    lifetime = cache.stats().lifetime or 0
+    assert lifetime > 60
+    proxy.add_rule("POST", r"^/auth/token$", "status", status=503, times=None)
+    clock.now += lifetime - 30  # inside the refresh margin, before expiry
+    client.list_sandboxes(limit=1)  # the refresh fails; the still-valid token is used
+    stats = cache.stats()
+    assert (stats.exchanges, stats.failures) == (1, 1)
+    clock.now += 31  # now it has expired: no token to fall back on
+    with pytest.raises(errors.IsloAuthError):
+        client.list_sandboxes(limit=1)
+
+
+def test_short_lifetime_is_not_an_exchange_per_call(server_factory: Callable[..., Any]) -> None:
+    # The official SDKs subtract 60 s, so a 30 s token means an exchange on every call.
+    server = server_factory(token_ttl=30)
+    client = IsloClient(api_key=server.api_key, base_url=server.base_url)
+    for _ in range(50):
+        client.list_sandboxes(limit=1)
+    assert _exchanges(server, server.api_key) == 1
+
+
+def test_cache_is_bounded(local_server: Any) -> None:
+    cache = TokenCache(max_entries=2)
+    for _ in range(3):
+        key = local_server.new_api_key()
+        IsloClient(api_key=key, base_url=local_server.base_url, token_cache=cache).list_sandboxes()
+    assert cache.stats().entries == 2 and cache.stats().exchanges == 2  # the first was dropped
