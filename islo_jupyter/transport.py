@@ -15,6 +15,7 @@ import email.utils
 import json
 import logging
 import os
+import random
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -127,6 +128,14 @@ class IsloRetry(Retry):
 
     def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
         return parse_retry_after(response.headers)
+
+    def get_backoff_time(self) -> float:
+        base = super().get_backoff_time()
+        if base == 0 and self.history:
+            # urllib3 repeats the first failure at once; a server that just failed deserves
+            # a short, jittered pause (then the usual doubling).
+            return self.backoff_factor * (0.5 + random.random() / 2)
+        return base
 
 
 #: The retry policy of the call in progress in this thread/context (set by call_policy).

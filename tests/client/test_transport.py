@@ -137,3 +137,13 @@ def test_transport_errors_become_islo_errors() -> None:
     assert "q=secret" not in str(error) and "connection refused" in str(error)
     timeout = translate_exception(requests.ReadTimeout("x"), "GET", "http://h/x")
     assert isinstance(timeout, errors.IsloTimeoutError)
+
+
+def test_backoff_pauses_before_the_first_retry_and_grows() -> None:
+    retry = IsloRetry.for_call(idempotent=True, attempts=4)
+    assert retry.get_backoff_time() == 0  # nothing failed yet
+    first = retry.increment("GET", "/x", response=_urllib3_response(502))
+    second = first.increment("GET", "/x", response=_urllib3_response(502))
+    third = second.increment("GET", "/x", response=_urllib3_response(502))
+    assert 0.1 <= first.get_backoff_time() <= 0.25
+    assert first.get_backoff_time() < second.get_backoff_time() < third.get_backoff_time() <= 8
