@@ -93,7 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=DEFAULT_CELL_TIMEOUT, help="per cell (s)")
     parser.add_argument("--save", type=Path, help="also write the executed notebook here")
     args = parser.parse_args(argv)
-    from nbclient.exceptions import CellExecutionError
+    try:
+        from nbclient.exceptions import CellExecutionError
+    except ImportError:
+        print("demo: needs nbclient (pip install 'islo_jupyter[test]')", file=sys.stderr)
+        return 2
 
     try:
         notebook = execute_notebook(args.notebook, timeout=args.timeout)

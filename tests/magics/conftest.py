@@ -21,6 +21,7 @@ from IPython.core.interactiveshell import InteractiveShell
 import islo_jupyter
 from islo_jupyter.auth import TOKEN_CACHE
 from islo_jupyter.client import IsloClient
+from tests.notebooks.secret_scan import find_secrets
 
 
 class Recorder(io.TextIOBase):
@@ -88,8 +89,7 @@ def output(local_server: Any) -> Iterator[Output]:
     yield captured
     _current.remove(captured)
     text = captured.out + captured.err
-    for secret in secrets_of(local_server):
-        assert secret not in text, "a secret was printed"
+    assert find_secrets(text, secrets_of(local_server)) == [], "a secret was printed"
 
 
 @pytest.fixture

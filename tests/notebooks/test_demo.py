@@ -11,7 +11,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from islo_jupyter.demo import main
 
-from .test_notebooks import find_secrets
+from .secret_scan import find_secrets
 
 
 def write_notebook(path: Path, *sources: str) -> Path:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +16,11 @@ from islo_jupyter.client import IsloClient
 from islo_jupyter.demo import execute, format_cells
 from islo_jupyter.errors import NotFoundError
 
+from .secret_scan import find_secrets
+
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 CELL_TIMEOUT = 300
-# Anything shaped like an Islo key or a session token (JWT), masked forms excepted.
-SECRET_SHAPES = [re.compile(r"ak_[A-Za-z0-9_\-]{12,}"), re.compile(r"eyJ[\w-]{8,}\.[\w-]{8,}\.")]
-
-
-def find_secrets(text: str, known: list[str]) -> list[str]:
-    found = [secret for secret in known if secret and secret in text]
-    found += [m.group(0) for shape in SECRET_SHAPES for m in shape.finditer(text)]
-    return found
 
 
 def all_output_text(notebook: Any) -> str:
