@@ -96,8 +96,7 @@ class IsloMagics(Magics):
     @line_magic
     def islo(self, line: str) -> Any:
         """Manage Islo sandboxes: %islo SUBCOMMAND [-h] [ARGS ...]."""
-        verb, _, rest = line.strip().partition(" ")
-        verb = verb or "status"
+        verb, rest = _split_verb(line)
         if verb in ("-h", "--help", "help"):
             print(format_help(self.islo.parser))
             return None
@@ -192,6 +191,14 @@ class IsloMagics(Magics):
         """atexit hook: delete this kernel's sandboxes if ``cleanup_on_exit`` is set."""
         if self.cleanup_on_exit and self.state.created:
             delete_created(self.state)
+
+
+def _split_verb(line: str) -> tuple[str, str]:
+    """``"create  box -e A=1"`` -> ``("create", "box -e A=1")``; an empty line is ``status``."""
+    parts = line.split(None, 1)
+    if not parts:
+        return "status", ""
+    return parts[0], parts[1] if len(parts) > 1 else ""
 
 
 def _split_command(rest: str) -> tuple[str, str]:

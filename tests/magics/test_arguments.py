@@ -8,7 +8,7 @@ from IPython.core.magic_arguments import MagicArgumentParser
 
 from islo_jupyter.magics.arguments import HelpRequested, parse_line, parse_pairs
 from islo_jupyter.magics.commands import COMMANDS
-from islo_jupyter.magics.core import _split_command
+from islo_jupyter.magics.core import _split_command, _split_verb
 
 
 def test_parse_pairs_splits_on_the_first_equals_sign() -> None:
@@ -63,3 +63,17 @@ def test_every_verb_has_help_and_short_usage_errors() -> None:
 )
 def test_split_command_keeps_the_command_raw(rest: str, expected: tuple[str, str]) -> None:
     assert _split_command(rest) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("", ("status", "")),
+        ("   ", ("status", "")),
+        ("ls", ("ls", "")),
+        ("ls  --limit 2", ("ls", "--limit 2")),
+        ("create\tbox -e A=1", ("create", "box -e A=1")),
+    ],
+)
+def test_split_verb(line: str, expected: tuple[str, str]) -> None:
+    assert _split_verb(line) == expected
