@@ -35,6 +35,8 @@ def check_members(tar: tarfile.TarFile, dest: Path) -> None:
             raise UnsafeArchiveError(f"archive member {name!r} escapes the target directory")
         if not (member.isfile() or member.isdir() or member.issym() or member.islnk()):
             raise UnsafeArchiveError(f"archive member {name!r} is a device or special file")
+        if member.mode & 0o6000:
+            raise UnsafeArchiveError(f"archive member {name!r} is setuid or setgid")
         # realpath follows links already in the workspace, so `link-to-etc/passwd` is caught.
         target = os.path.realpath(os.path.join(root, name))
         if not _inside(root, target):
@@ -51,11 +53,21 @@ def check_members(tar: tarfile.TarFile, dest: Path) -> None:
                 raise UnsafeArchiveError(f"hard link {name!r} points outside the target directory")
 
 
-def extract_archive(archive: Path, dest: Path) -> None:
-    """Check every member, then extract with tarfile's ``data`` filter as a second guard."""
+def check_archive(archive: Path, dest: Path) -> None:
+    """Raise UnsafeArchiveError unless ``archive`` is a tar.gz with every member inside ``dest``."""
     try:
         with tarfile.open(archive, "r:*") as tar:
             check_members(tar, dest)
+    except tarfile.TarError as exc:
+        raise UnsafeArchiveError(f"not a valid tar.gz archive: {exc}") from None
+
+
+def extract_archive(archive: Path, dest: Path) -> None:
+    """Check every member, then extract with tarfile's ``data`` filter as a second guard.
+    Used where no sandbox can run tar (no bubblewrap)."""
+    check_archive(archive, dest)
+    try:
+        with tarfile.open(archive, "r:*") as tar:
             dest.mkdir(parents=True, exist_ok=True)
             tar.extractall(dest, filter="data")
     except tarfile.TarError as exc:

@@ -218,3 +218,39 @@ def test_upload_over_an_inner_link_replaces_the_link(
 def test_upload_to_workspace_root_is_400(local_server: LocalServer, sandbox: dict) -> None:
     response = _upload(local_server, sandbox["name"], "/workspace", b"x")
     assert response.status_code == 400
+
+
+def test_archive_keeps_links_as_links(local_server: LocalServer, sandbox: dict) -> None:
+    name = sandbox["name"]
+    sh(local_server, name, "mkdir d && ln -s /etc/hostname d/host && echo x > d/.hidden")
+    response = _download(local_server, name, "d", archive=True)
+    with tarfile.open(fileobj=io.BytesIO(response.content), mode="r:gz") as tar:
+        members = {m.name: m for m in tar.getmembers()}
+    assert set(members) == {"host", ".hidden"}
+    assert members["host"].issym() and members["host"].linkname == "/etc/hostname"
+
+
+def test_archive_of_a_single_file(local_server: LocalServer, sandbox: dict) -> None:
+    _upload(local_server, sandbox["name"], "one/file.txt", b"solo")
+    response = _download(local_server, sandbox["name"], "one/file.txt", archive=True)
+    with tarfile.open(fileobj=io.BytesIO(response.content), mode="r:gz") as tar:
+        assert tar.getnames() == ["file.txt"]
+
+
+def test_extract_through_an_existing_link_out_is_refused(
+    local_server: LocalServer, sandbox: dict
+) -> None:
+    name = sandbox["name"]
+    sh(local_server, name, "ln -s /etc out")
+    archive = _tar_gz([(_file("out/evil.txt"), b"x")])
+    response = _upload(local_server, name, ".", archive, archive=True)
+    assert response.status_code == 400
+    assert not list(local_server.home.rglob("evil.txt"))
+
+
+def test_setuid_member_is_refused(local_server: LocalServer, sandbox: dict) -> None:
+    info = _file("tool")
+    info.mode = 0o4755
+    response = _upload(local_server, sandbox["name"], "d", _tar_gz([(info, b"#!")]), archive=True)
+    assert response.status_code == 400
+    assert "setuid" in response.json()["message"]

@@ -73,3 +73,39 @@ def test_fallback_without_bubblewrap(
     assert sh(server, box["name"], 'cat "$TMPDIR/t"')["stdout"] == "t\n"
     assert "warning" in (server.home / "server.log").read_text().lower()
     assert "bubblewrap" in (server.home / "server.log").read_text()
+
+
+def test_fallback_archives_round_trip_and_refuse_escapes(
+    server_factory: Callable[..., LocalServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ISLO_LOCAL_ISOLATION", "none")
+    server = server_factory()
+    box = create_ready(server)
+    name = box["name"]
+    sh(server, name, "mkdir -p p/q && echo z > p/q/z && ln -s q/z p/zlink && ln -s /etc out")
+    archive = server.request("GET", f"/sandboxes/{name}/files-archive", params={"path": "p"})
+    assert archive.status_code == 200
+    upload = server.request(
+        "POST", f"/sandboxes/{name}/files-archive", params={"path": "copy"},
+        files={"file": ("a.tar.gz", archive.content)},
+    )  # fmt: skip
+    assert upload.status_code == 200
+    assert sh(server, name, "cat copy/q/z; readlink copy/zlink")["stdout"] == "z\nq/z\n"
+    escape = server.request(
+        "POST", f"/sandboxes/{name}/files-archive", params={"path": "."},
+        files={"file": ("a.tar.gz", _tar_gz_with("out/evil.txt"))},
+    )  # fmt: skip
+    assert escape.status_code == 400
+    assert not list(server.home.rglob("evil.txt"))
+
+
+def _tar_gz_with(member: str) -> bytes:
+    import io
+    import tarfile
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        info = tarfile.TarInfo(member)
+        info.size = 1
+        tar.addfile(info, io.BytesIO(b"x"))
+    return buffer.getvalue()

@@ -16,8 +16,8 @@ from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
 from ...models import ErrorCode, FileUploadResponse
-from .. import safe_fs
-from ..archives import UnsafeArchiveError, extract_archive, write_archive
+from .. import safe_fs, sandbox_tar
+from ..archives import UnsafeArchiveError, check_archive, extract_archive, write_archive
 from ..deps import CallerSandbox, Runtime, require_tenant
 from ..paths import WORKSPACE, PathEscapeError, host_path
 from ..problems import ApiProblem, bad_request
@@ -140,12 +140,27 @@ async def upload_file(
     return FileUploadResponse(status="ok")
 
 
-@router.get("/{name}/files-archive")
-async def download_archive(path: str, sandbox: CallerSandbox, runtime: Runtime) -> FileResponse:
+def _archive_name(source: Path) -> str:
+    return f'attachment; filename="{source.name or "workspace"}.tar.gz"'
+
+
+@router.get("/{name}/files-archive", response_model=None)
+async def download_archive(
+    path: str, sandbox: CallerSandbox, runtime: Runtime
+) -> StreamingResponse | FileResponse:
     workspace, relative = _resolve(runtime, sandbox, path)
     source = workspace / relative
     if not source.exists():
         raise _missing(path)
+    headers = {"Content-Disposition": _archive_name(source)}
+    if runtime.launcher.isolation == "bubblewrap":
+        try:
+            stream = await sandbox_tar.pack(runtime.launcher, runtime.dirs(sandbox), source)
+        except sandbox_tar.SandboxTarError as exc:
+            message = f"cannot archive {path!r}: {exc}"
+            raise bad_request(message, ErrorCode.FILE_OPERATION_ERROR) from None
+        return StreamingResponse(stream, media_type="application/gzip", headers=headers)
+    # No sandbox to run tar in: build it here, into a scratch file streamed from disk.
     fd, archive = tempfile.mkstemp(dir=_scratch_dir(runtime), suffix=".tar.gz")
     os.close(fd)
     try:
@@ -156,27 +171,41 @@ async def download_archive(path: str, sandbox: CallerSandbox, runtime: Runtime) 
     return FileResponse(
         archive,
         media_type="application/gzip",
-        filename=f"{source.name or 'workspace'}.tar.gz",
+        headers=headers,
         background=BackgroundTask(os.unlink, archive),
     )
+
+
+async def _extract(runtime: LocalRuntime, sandbox: SandboxRecord, archive: Path, path: str) -> None:
+    workspace, relative = _resolve(runtime, sandbox, path)
+    dest = workspace / relative
+    if dest.exists() and not dest.is_dir():
+        raise bad_request(f"{path!r} exists and is not a directory", ErrorCode.FILE_OPERATION_ERROR)
+    if runtime.launcher.isolation != "bubblewrap":
+        await asyncio.to_thread(extract_archive, archive, dest)
+        return
+    await asyncio.to_thread(check_archive, archive, dest)
+    try:
+        with safe_fs.open_dir_beneath(workspace, relative, create=True):
+            pass
+    except (OSError, PathEscapeError) as exc:
+        raise _file_error(path, exc) from None
+    await sandbox_tar.unpack(runtime.launcher, runtime.dirs(sandbox), archive, dest)
 
 
 @router.post("/{name}/files-archive", response_model=FileUploadResponse)
 async def upload_archive(
     path: str, file: UploadFile, sandbox: CallerSandbox, runtime: Runtime
 ) -> FileUploadResponse:
-    workspace, relative = _resolve(runtime, sandbox, path)
-    dest = workspace / relative
-    if dest.exists() and not dest.is_dir():
-        raise bad_request(f"{path!r} exists and is not a directory", ErrorCode.FILE_OPERATION_ERROR)
+    _resolve(runtime, sandbox, path)  # refuse a bad path before taking the upload
     fd, archive = tempfile.mkstemp(dir=_scratch_dir(runtime), suffix=".tar.gz")
     try:
         try:
             await _save_upload(file, fd)
         finally:
             os.close(fd)
-        await asyncio.to_thread(extract_archive, Path(archive), dest)
-    except UnsafeArchiveError as exc:
+        await _extract(runtime, sandbox, Path(archive), path)
+    except (UnsafeArchiveError, sandbox_tar.SandboxTarError) as exc:
         raise bad_request(str(exc), ErrorCode.FILE_OPERATION_ERROR) from None
     finally:
         os.unlink(archive)
