@@ -22,6 +22,11 @@ Where it differs from the cloud, or adds to it (local extensions):
   128+N when killed by signal N (stop, delete, stream client gone), 127/126 when the
   program is missing or not executable. Polled output keeps the first 1 MiB per stream
   (``truncated`` beyond). Closing an ``/exec/stream`` response kills the command.
+* Archives are made and unpacked by GNU tar inside the sandbox (under bubblewrap), so links
+  resolve in the sandbox's view only; uploads are checked member by member first and
+  refused whole if any member leaves the target, links out, is a device or is setuid.
+* Stopping the server kills running execs (recorded ``failed``, 137) and cuts open streams
+  after 2 s; execs of a server that died are marked ``failed`` on the next start.
 * ``/exec/stream`` responses carry an ``X-Exec-Id`` header; the exec can be polled later.
 * ``GET /sandboxes/{name}/events``: ``status`` events (sandbox JSON) until it leaves
   ``starting``. ``GET /healthz``: unauthenticated ``{"status": "ok"}``.

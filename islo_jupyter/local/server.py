@@ -74,6 +74,8 @@ def serve(settings: ServerSettings, host: str = "127.0.0.1", port: int = 0) -> N
         log_level="warning",
         access_log=False,
         timeout_keep_alive=30,
+        # Open exec streams would hold shutdown forever; cut them (their commands get killed).
+        timeout_graceful_shutdown=2,
         lifespan="on",
     )
     server = uvicorn.Server(config)

@@ -78,3 +78,25 @@ def test_api_key_and_tokens_survive_restart(server_factory: Callable[..., LocalS
     )
     assert response.status_code == 200  # the signing secret is persistent too
     assert server.request("GET", "/sandboxes", api_key=extra).status_code == 200
+
+
+def test_stop_with_an_open_stream_shuts_down_gracefully(
+    server_factory: Callable[..., LocalServer],
+) -> None:
+    server = server_factory()
+    create_ready(server, name="box")
+    response = server.request(
+        "POST",
+        "/sandboxes/box/exec/stream",
+        json={"command": ["/bin/sh", "-c", "echo working; sleep 300"]},
+        stream=True,
+    )
+    exec_id = response.headers["X-Exec-Id"]
+    next(response.iter_content(chunk_size=None))
+    server.stop()  # must not wait for the stream to end by itself
+    response.close()
+    server.start()
+    result = server.request("GET", f"/sandboxes/box/exec/{exec_id}").json()
+    # Killed by the server on the way out (not found orphaned by the next start).
+    assert (result["status"], result["exit_code"]) == ("failed", 137)
+    assert "server stopped" not in result["stderr"]
