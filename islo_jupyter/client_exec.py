@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import itertools
 import math
 import threading
 import time
@@ -33,6 +34,8 @@ STREAM_TRANSPORT_ERRORS = (
 #: Statuses of the stream endpoint that mean "not available here, poll instead".
 STREAM_UNAVAILABLE = frozenset({404, 405, 501})
 CANCEL_TIMEOUT = 15.0
+#: Longest wait for the end of a stream body once ``exit`` has arrived.
+DRAIN_TIMEOUT = 1.0
 
 Command = str | Sequence[str]
 
@@ -244,10 +247,9 @@ class ExecAPI(ClientCore):
         consumer = ExecStreamConsumer(on_stdout, on_stderr, keep_output=keep_output)
         with response, _deadline_guard(response, timeout) as expired:
             try:
-                # After `exit` the rest of the body (the last chunk) is not awaited: with the
-                # local server it trails by ~40 ms (Nagle + delayed ACK), far more than a
-                # fresh loopback connection costs.
-                consumer.consume(iter_body(response))
+                chunks = iter_body(response)
+                consumer.consume(chunks)
+                _drain_after_exit(response, chunks)
             except Exception as exc:
                 if expired.is_set():  # our deadline shut the socket: whatever broke, it's that
                     raise errors.IsloTimeoutError(f"did not finish within {timeout:g} s") from None
@@ -308,6 +310,19 @@ class ExecAPI(ClientCore):
         except errors.IsloError:
             return False
         return True
+
+
+def _drain_after_exit(response: requests.Response, chunks: Iterator[bytes]) -> None:
+    """Read the end of the body after ``exit`` (normally just the final empty chunk), so the
+    connection returns to the pool: a new TLS connection per exec would cost far more.
+    Bounded: a server that keeps the stream open is given DRAIN_TIMEOUT, then dropped."""
+    sock = getattr(getattr(response.raw, "connection", None), "sock", None)
+    if sock is None:
+        return
+    with contextlib.suppress(Exception):  # any failure: `with response` closes the connection
+        sock.settimeout(DRAIN_TIMEOUT)  # urllib3 sets its own timeout again on reuse
+        for _ in itertools.islice(chunks, 8):
+            pass
 
 
 def _emit_new_output(

@@ -71,6 +71,7 @@ class FaultProxy:
         self.upstream_port = parts.port or 80
         self.rules: list[Rule] = []
         self.counts: collections.Counter[tuple[str, str]] = collections.Counter()
+        self.connections = 0  # TCP connections accepted from clients
         self._lock = threading.Lock()
         self._server = _QuietServer(("127.0.0.1", 0), _make_handler(self))
         self._server.daemon_threads = True
@@ -110,6 +111,11 @@ class FaultProxy:
 def _make_handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            with proxy._lock:
+                proxy.connections += 1
 
         def log_message(self, format: str, *args: Any) -> None:
             pass  # quiet: tests read counts, not logs

@@ -8,6 +8,7 @@ import pytest
 
 from islo_jupyter import errors
 from islo_jupyter.client import IsloClient
+from tests.faultproxy import FaultProxy
 
 
 def test_streamed_exec_result(client: IsloClient, sandbox: str) -> None:
@@ -138,3 +139,13 @@ def test_keep_output_false_streams_without_accumulating(client: IsloClient, sand
         keep_output=False,
     )
     assert size[0] == 200_000 and result.stdout == "" and result.exit_code == 0
+
+
+def test_streamed_execs_reuse_one_connection(
+    proxy: FaultProxy, proxied_client: IsloClient, sandbox: str
+) -> None:
+    # The end of each body is read after `exit`, so the connection goes back to the pool.
+    for _ in range(5):
+        assert proxied_client.exec(sandbox, "echo again").stdout == "again\n"
+    assert proxy.count("POST", f"/sandboxes/{sandbox}/exec/stream") == 5
+    assert proxy.connections == 1
