@@ -184,3 +184,26 @@ def test_large_events_split_across_many_chunks() -> None:
     events = list(iter_events(chunks))
     assert [e.event for e in events] == ["stdout"] * 3
     assert all(e.data.decode() == text for e in events)
+
+
+_big_line = st.builds(lambda c, n: c * n, st.sampled_from("xé€ :"), st.integers(300, 1500))
+_big_event = st.tuples(
+    st.sampled_from(["stdout", "stderr", ""]),
+    st.lists(_big_line, min_size=1, max_size=8),
+    st.sampled_from([False, False, False, True]),  # mostly plain events, some with a comment
+    st.sampled_from([b"data: ", b"data: ", b"data: ", b"data:"]),
+)
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(
+    st.lists(_big_event, min_size=1, max_size=5),
+    st.lists(st.integers(0, 60_000), max_size=6),
+)
+def test_big_events_take_the_bulk_path_and_stay_exact(events: list[Event], cuts: list[int]) -> None:
+    # Kilobytes per event: chunks above the single-event threshold, one or several events
+    # per chunk, comments and "data:" without a space forcing the per-line fallback.
+    data = _encode(events, b"\n")
+    assert list(iter_events(_split(data, cuts))) == _expected(events)
+    # As the local server writes: one chunk per event (each tried whole, in bulk).
+    assert list(iter_events(_encode([e], b"\n") for e in events)) == _expected(events)
