@@ -60,6 +60,18 @@ def descendant_pids(root: int) -> list[int]:
     return order
 
 
+class _ExitAwareProtocol(asyncio.subprocess.SubprocessStreamProtocol):
+    """Says when the process itself has exited, whatever happens to its pipes."""
+
+    def __init__(self, limit: int, loop: asyncio.AbstractEventLoop):
+        super().__init__(limit=limit, loop=loop)
+        self.exited = asyncio.Event()
+
+    def process_exited(self) -> None:
+        super().process_exited()
+        self.exited.set()
+
+
 @dataclass
 class RunningExec:
     """One spawned command. Output always goes to capped buffers; with ``stream`` also to a
@@ -76,6 +88,7 @@ class RunningExec:
     done: asyncio.Event = field(init=False, default_factory=asyncio.Event)
     outcome: ExecOutcome | None = None
     _proc: asyncio.subprocess.Process | None = None
+    _exited: asyncio.Event = field(init=False, default_factory=asyncio.Event)
     _kill_reason: str | None = None
     _timed_out: bool = False
     _detached: bool = False
@@ -86,11 +99,18 @@ class RunningExec:
         self.queue = asyncio.Queue(maxsize=STREAM_QUEUE_CHUNKS)
 
     @property
+    def spawned(self) -> bool:
+        """False for an exec that never started (its outcome is already settled)."""
+        return self._proc is not None
+
+    @property
     def pid(self) -> int | None:
         return self._proc.pid if self._proc else None
 
     async def spawn(self, spec: LaunchSpec) -> None:
-        self._proc = await asyncio.create_subprocess_exec(
+        loop = asyncio.get_running_loop()
+        transport, protocol = await loop.subprocess_exec(
+            lambda: _ExitAwareProtocol(limit=READ_CHUNK, loop=loop),
             *spec.argv,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
@@ -99,12 +119,16 @@ class RunningExec:
             env=spec.env,
             start_new_session=True,  # own process group: signals reach the whole tree
         )
+        self._exited = protocol.exited
+        self._proc = asyncio.subprocess.Process(transport, protocol, loop)
 
     def signal(self, sig: int) -> None:
-        if self._proc is None or self._proc.returncode is not None:
+        if self._proc is None:
             return
         # A child forked between the scan and its parent's SIGSTOP would run on: look twice.
-        passes, signalled = (2 if sig == signal.SIGSTOP else 1), set()
+        # Once the main process is gone, its orphans are found through the group only.
+        passes = 0 if self._proc.returncode is not None else 2 if sig == signal.SIGSTOP else 1
+        signalled: set[int] = set()
         for _ in range(passes):
             for pid in descendant_pids(self._proc.pid):
                 if pid not in signalled:
@@ -150,12 +174,14 @@ class RunningExec:
             asyncio.ensure_future(self._pump(proc.stdout, "stdout", self.stdout)),
             asyncio.ensure_future(self._pump(proc.stderr, "stderr", self.stderr)),
         ]
+        # Not proc.wait(): it also waits for the pipes, which an orphaned background child
+        # may hold open for as long as it likes.
         try:
-            await asyncio.wait_for(proc.wait(), timeout)
+            await asyncio.wait_for(self._exited.wait(), timeout)
         except asyncio.TimeoutError:
             self._timed_out = True
             self.kill("timeout")
-            await proc.wait()
+            await self._exited.wait()
         _, pending = await asyncio.wait(pumps, timeout=PIPE_GRACE_SECS)
         if pending:
             self.kill("exited")  # a background child holds the pipes: the exec is over

@@ -59,7 +59,7 @@ async def _events(running: RunningExec, keepalive: float) -> AsyncIterator[bytes
     away first, Starlette cancels this generator and the ``finally`` kills the process group:
     that is how an interrupted notebook cell stops the remote work."""
     try:
-        if running.done.is_set():  # never started (e.g. command not found)
+        if not running.spawned:  # e.g. command not found: no queue, only the outcome
             if running.outcome and running.outcome.stderr:
                 yield encode_event("stderr", running.outcome.stderr)
             yield _final_events(running)
