@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 import time
 
@@ -15,13 +16,14 @@ class TokenError(Exception):
 
 
 def issue_token(secret: bytes, tenant: str, generation: int, ttl: int) -> str:
-    now = int(time.time())
+    now = time.time()
     claims = {
         "sub": tenant,
         "tenant": tenant,
         "gen": generation,  # revocation: tokens of an older generation are refused
-        "iat": now,
-        "exp": now + ttl,
+        "iat": int(now),
+        # Rounded up: a token never lives shorter than the cookie_max_age it came with.
+        "exp": math.ceil(now + ttl),
         "jti": secrets.token_hex(8),
     }
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
