@@ -111,6 +111,14 @@ def evaluate(sections: list[Section]) -> list[Target]:
             "ms",
         ),
         Target(
+            "magic_ipython_overhead",
+            "`%%islo_exec` minus the same client call (its argv, cancellable): IPython's share",
+            _sub(m("exec_echo", sec_exec.OURS_MAGIC), m("exec_echo", sec_exec.OURS_AS_MAGIC)),
+            2.0,
+            "ms",
+            detail="the rest of the magic's overhead is processes it starts in the sandbox",
+        ),
+        Target(
             "panel_first_page",
             "panel first page vs one raw list call",
             _div(m("panel", sec_panel.PANEL), m("panel", sec_panel.RAW_LIST)),

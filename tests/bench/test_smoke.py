@@ -41,6 +41,7 @@ TARGETS = {
     "stream_memory",
     "import_cost",
     "magic_overhead",
+    "magic_ipython_overhead",
     "panel_first_page",
 }
 
