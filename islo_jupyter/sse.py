@@ -156,10 +156,11 @@ class SSEParser:
             data_start = newline + 1
         if not head.startswith(b"data: ", data_start, end):
             return False
-        piece = head[data_start + 6 : end]
-        data = piece.replace(b"\ndata: ", b"\n")
-        # Exact only if every line break was followed by "data: " (each was replaced).
-        if data.count(b"\n") != (len(piece) - len(data)) // 6:
+        # split + join is faster than bytes.replace for many short lines.
+        parts = head[data_start + 6 : end].split(b"\ndata: ")
+        data = b"\n".join(parts) if len(parts) > 1 else parts[0]
+        # Exact only if every line break was followed by "data: " (each was a split point).
+        if data.count(b"\n") != len(parts) - 1:
             return False
         if newline >= 0:
             self._process_line(head[start:newline])
