@@ -9,7 +9,7 @@ from pathlib import Path
 
 from islo_jupyter.local.launcher import LaunchSpec
 from islo_jupyter.local.processes import ExecOutcome, ExecRegistry, RunningExec
-from islo_jupyter.local.routers.exec import _events
+from islo_jupyter.local.routers.exec import sse_events
 from tests.local.helpers import parse_sse
 
 
@@ -24,7 +24,7 @@ async def _run_stream_late(tmp_path: Path, script: str) -> str:
     finished: list[ExecOutcome] = []
     ExecRegistry().track(running, None, lambda _, outcome: finished.append(outcome))
     await asyncio.sleep(0.5)  # the process is long gone; its output waits in the queue
-    body = b"".join([chunk async for chunk in _events(running, keepalive=5.0)])
+    body = b"".join([chunk async for chunk in sse_events(running, keepalive=5.0)])
     assert finished and finished[0].status == "completed"
     return body.decode()
 

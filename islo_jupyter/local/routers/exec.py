@@ -39,7 +39,7 @@ async def stream(
     running = await start_exec(runtime, sandbox, body, stream=True)
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no", "X-Exec-Id": running.exec_id}
     return StreamingResponse(
-        _events(running, runtime.settings.keepalive_secs),
+        sse_events(running, runtime.settings.keepalive_secs),
         media_type="text/event-stream",
         headers=headers,
     )
@@ -54,7 +54,7 @@ def _final_events(running: RunningExec) -> bytes:
     return encode_event("exit", str(outcome.exit_code))
 
 
-async def _events(running: RunningExec, keepalive: float) -> AsyncIterator[bytes]:
+async def sse_events(running: RunningExec, keepalive: float) -> AsyncIterator[bytes]:
     """stdout/stderr events as output arrives, then ``exit`` (or ``error``). If the client goes
     away first, Starlette cancels this generator and the ``finally`` kills the process group:
     that is how an interrupted notebook cell stops the remote work."""
