@@ -9,7 +9,8 @@ Tests put it between a client and the local server::
 Actions: ``status`` (answer without forwarding), ``forward_then_status`` (the server does
 the work, the client gets the fault), ``reset`` (TCP RST instead of an answer), and
 ``cut_stream`` (relay the first ``after_chunks`` body chunks, then close the connection)
-and ``delay`` (wait ``seconds``, then forward). It also works as a forward proxy
+``delay`` (wait ``seconds``, then forward) and ``unchunked`` (relay a body delimited by
+closing the connection). It also works as a forward proxy
 (absolute-form request targets), for tests of ``session.proxies``.
 Every request is counted per (method, path), whether a rule fired or not.
 """
@@ -142,6 +143,8 @@ def _make_handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 if rule is not None and rule.action == "forward_then_status":
                     response.read()
                     return self._answer(rule)
+                if rule is not None and rule.action == "unchunked":
+                    return self._relay_until_close(response)
                 cut = (
                     rule.after_chunks if rule is not None and rule.action == "cut_stream" else None
                 )
@@ -168,6 +171,19 @@ def _make_handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
         def _cut(self) -> None:
             # A clean FIN mid-body (an RST could make the kernel drop data not yet read).
             self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+
+        def _relay_until_close(self, response: http.client.HTTPResponse) -> None:
+            # HTTP/1.0 style: no length, no chunks; the body ends when the connection closes.
+            self.send_response(response.status, response.reason)
+            for key, value in response.getheaders():
+                if key.lower() not in HOP_BY_HOP:
+                    self.send_header(key, value)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            while data := response.read1(65536):
+                self.wfile.write(data)
+                self.wfile.flush()
             self.close_connection = True
 
         def _relay(self, response: http.client.HTTPResponse, cut_after: int | None) -> None:

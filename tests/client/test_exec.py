@@ -149,3 +149,20 @@ def test_streamed_execs_reuse_one_connection(
         assert proxied_client.exec(sandbox, "echo again").stdout == "again\n"
     assert proxy.count("POST", f"/sandboxes/{sandbox}/exec/stream") == 5
     assert proxy.connections == 1
+
+
+def test_stream_without_chunked_framing_still_arrives_live(
+    proxy: FaultProxy, proxied_client: IsloClient, sandbox: str
+) -> None:
+    # A body delimited by connection close is read with read1(): output must not wait
+    # for the end of the response.
+    proxy.add_rule("POST", r"/exec/stream$", "unchunked", times=None)
+    arrivals: list[float] = []
+    started = time.monotonic()
+    result = proxied_client.exec(
+        sandbox,
+        "echo one; sleep 1; echo two",
+        on_stdout=lambda _: arrivals.append(time.monotonic() - started),
+    )
+    assert result.stdout == "one\ntwo\n" and result.exit_code == 0
+    assert len(arrivals) >= 2 and arrivals[-1] - arrivals[0] >= 0.5
