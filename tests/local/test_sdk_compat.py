@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import tarfile
 import time
@@ -138,3 +139,43 @@ def test_conflict_error(client: Islo, box: str) -> None:
     with pytest.raises(ConflictError) as excinfo:
         client.sandboxes.create_sandbox(name=box, request_options=NO_RETRY)
     assert excinfo.value.body.code == "SANDBOX_ALREADY_EXISTS"
+
+
+async def _async_round_trip(server: LocalServer, tmp_path: Path) -> tuple[str, str]:
+    from islo import AsyncIslo
+    from islo.custom import exec_and_wait
+    from islo.custom.files import (
+        async_download_dir,
+        async_download_file,
+        async_upload_dir,
+        async_upload_file,
+    )
+
+    client = AsyncIslo(
+        api_key=server.api_key, base_url=server.base_url, compute_url=server.base_url
+    )
+    name = unique_name("async")
+    await client.sandboxes.create_sandbox(name=name)
+    deadline = time.monotonic() + 30
+    while (await client.sandboxes.get_sandbox(name)).status != "running":
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.05)
+    (tmp_path / "in.txt").write_text("async file")
+    (tmp_path / "tree" / "sub").mkdir(parents=True)
+    (tmp_path / "tree" / "sub" / "leaf").write_text("leaf")
+    await async_upload_file(client, name, tmp_path / "in.txt", "in.txt")
+    await async_upload_dir(client, name, tmp_path / "tree", "tree")
+    result = await exec_and_wait(
+        client, name, ["/bin/sh", "-c", "cat in.txt tree/sub/leaf"], poll_interval=0.05
+    )
+    await async_download_file(client, name, "in.txt", tmp_path / "back.txt")
+    await async_download_dir(client, name, "tree", tmp_path / "back-tree")
+    await client.sandboxes.delete_sandbox(name)
+    back = (tmp_path / "back.txt").read_text() + (tmp_path / "back-tree/sub/leaf").read_text()
+    return result.stdout, back
+
+
+def test_async_client_and_helpers(local_server: LocalServer, tmp_path: Path) -> None:
+    stdout, back = asyncio.run(_async_round_trip(local_server, tmp_path))
+    assert stdout == "async fileleaf"
+    assert back == "async fileleaf"
