@@ -16,6 +16,10 @@ Where it differs from the cloud, or adds to it (local extensions):
   ``prlimit`` address-space limits (4x ``memory_mb``, at least 1 GiB) and ``taskset`` for
   ``vcpus``. ``ISLO_LOCAL_ISOLATION=none`` (or no bwrap) runs plain processes in the
   workspace directory instead, logged as a warning.
+* ``setup_scripts`` run in order (``/bin/sh -c``) while the sandbox is ``starting``; each
+  step lands in ``setup_steps``, ``creation_phase`` says where it is, and a failing step
+  leaves the sandbox ``failed``. ``init``, ``sources``, ``snapshot_name``, ``lifecycle``
+  timers and the other provisioning fields are recorded or accepted, not acted on.
 * ``timeout_secs`` is enforced: the process group is killed, status ``timeout``, exit 124;
   on the stream, an ``error`` event "command timed out after N s and was killed".
 * Exit codes: ``completed`` with the command's code (non-zero included); ``failed`` with

@@ -13,6 +13,7 @@ from .config import ServerSettings
 from .keys import KeyRing, ensure_default_key, ensure_secret
 from .launcher import Launcher, SandboxDirs, sandbox_dirs
 from .processes import ExecRegistry
+from .provisioning import run_setup_scripts
 from .store import SandboxRecord, Store
 
 log = logging.getLogger("islo_jupyter.local")
@@ -58,7 +59,8 @@ class LocalRuntime:
         async def _prepare() -> None:
             try:
                 await asyncio.to_thread(self.dirs(sandbox).prepare, sandbox.workdir)
-                self.store.set_status_if(sandbox.id, "starting", "running")
+                ready = not sandbox.setup_scripts or await run_setup_scripts(self, sandbox)
+                self.store.set_status_if(sandbox.id, "starting", "running" if ready else "failed")
             except (OSError, ValueError):
                 log.exception("sandbox %s: preparing its workspace failed", sandbox.name)
                 self.store.set_status_if(sandbox.id, "starting", "failed")
@@ -73,6 +75,7 @@ class LocalRuntime:
         if pending is not None:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(asyncio.shield(pending), READY_WAIT_SECS)
+            # Still starting (long setup scripts): the caller answers 409 as for any state.
         elif sandbox.status != "starting":
             return sandbox
         else:

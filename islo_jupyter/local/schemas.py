@@ -12,6 +12,8 @@ from ..models import (
     Sandbox,
     SandboxCreate,
     SandboxSpec,
+    SetupScript,
+    SetupStep,
     TokenRequest,
 )
 from .paths import WORKSPACE, inner_path
@@ -38,9 +40,17 @@ class StrictLifecycle(LifecyclePolicy):
     model_config = STRICT
 
 
+class StrictSetupScript(SetupScript):
+    model_config = STRICT
+
+    script: str = Field(min_length=1)
+
+
 class StrictSandboxCreate(SandboxCreate):
     model_config = STRICT
 
+    # Narrower item type than the base (strict items); lists are invariant, hence the ignore.
+    setup_scripts: list[StrictSetupScript] | None = Field(default=None, max_length=50)  # type: ignore[assignment]
     vcpus: int | None = Field(default=None, ge=1, le=64)
     memory_mb: int | None = Field(default=None, ge=64, le=1024 * 1024)
     disk_gb: int | None = Field(default=None, ge=1, le=10_000)
@@ -103,4 +113,8 @@ def to_wire(rec: SandboxRecord) -> Sandbox:
         workdir=rec.workdir,
         lifecycle=LifecyclePolicy(**rec.lifecycle) if rec.lifecycle else None,
         spec=SandboxSpec(vcpus=rec.vcpus, memory_mb=rec.memory_mb, disk_gb=rec.disk_gb),
+        creation_phase=rec.creation_phase,
+        setup_steps=[SetupStep(**step) for step in rec.setup_steps]
+        if rec.setup_steps is not None
+        else None,
     )

@@ -29,6 +29,9 @@ CREATE TABLE IF NOT EXISTS sandboxes (
     env TEXT NOT NULL,
     lifecycle TEXT,
     internet_enabled INTEGER NOT NULL DEFAULT 0,
+    setup_scripts TEXT,
+    setup_steps TEXT,
+    creation_phase TEXT,
     UNIQUE (tenant, name)
 );
 CREATE INDEX IF NOT EXISTS sandboxes_by_created ON sandboxes (tenant, created_at, name);
@@ -51,6 +54,19 @@ CREATE TABLE IF NOT EXISTS tenants (
     token_generation INTEGER NOT NULL DEFAULT 0
 );
 """
+
+#: Columns added after the first release: (name, declaration), added to older databases.
+LATER_COLUMNS = (
+    ("setup_scripts", "TEXT"),
+    ("setup_steps", "TEXT"),
+    ("creation_phase", "TEXT"),
+)
+
+#: SandboxRecord fields stored as they are (the others are JSON or flags).
+_PLAIN_COLUMNS = (
+    "id", "tenant", "name", "image", "status", "created_at", "created_by", "workdir",
+    "vcpus", "memory_mb", "disk_gb", "creation_phase",
+)  # fmt: skip
 
 ORPHANED_EXEC_MESSAGE = "islo local server: the server stopped while this command was running\n"
 
@@ -75,6 +91,9 @@ class SandboxRecord:
     env: dict[str, str] = field(default_factory=dict)
     lifecycle: dict[str, Any] | None = None
     internet_enabled: bool = False
+    setup_scripts: list[dict[str, Any]] = field(default_factory=list)
+    setup_steps: list[dict[str, Any]] | None = None
+    creation_phase: str | None = None
 
 
 @dataclass
@@ -139,6 +158,9 @@ def _sandbox_from_row(row: sqlite3.Row) -> SandboxRecord:
         env=json.loads(row["env"]),
         lifecycle=json.loads(row["lifecycle"]) if row["lifecycle"] else None,
         internet_enabled=bool(row["internet_enabled"]),
+        setup_scripts=json.loads(row["setup_scripts"] or "[]"),
+        setup_steps=json.loads(row["setup_steps"]) if row["setup_steps"] else None,
+        creation_phase=row["creation_phase"],
     )
 
 
@@ -165,6 +187,14 @@ class Store:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(SCHEMA)
+        self._add_later_columns()
+
+    def _add_later_columns(self) -> None:
+        """A data directory from an older version keeps working: add what it lacks."""
+        have = {row["name"] for row in self._db.execute("PRAGMA table_info(sandboxes)")}
+        for name, declaration in LATER_COLUMNS:
+            if name not in have:
+                self._db.execute(f"ALTER TABLE sandboxes ADD COLUMN {name} {declaration}")
 
     def close(self) -> None:
         self._db.close()
@@ -172,17 +202,18 @@ class Store:
     # --- sandboxes ---------------------------------------------------------------
 
     def insert_sandbox(self, rec: SandboxRecord) -> None:
+        values = {
+            **{name: getattr(rec, name) for name in _PLAIN_COLUMNS},
+            "env": json.dumps(rec.env),
+            "lifecycle": json.dumps(rec.lifecycle) if rec.lifecycle is not None else None,
+            "internet_enabled": int(rec.internet_enabled),
+            "setup_scripts": json.dumps(rec.setup_scripts),
+            "setup_steps": json.dumps(rec.setup_steps) if rec.setup_steps is not None else None,
+        }
+        columns = ", ".join(values)
+        marks = ", ".join(f":{name}" for name in values)
         try:
-            self._db.execute(
-                "INSERT INTO sandboxes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    rec.id, rec.tenant, rec.name, rec.image, rec.status, rec.created_at,
-                    rec.created_by, rec.workdir, rec.vcpus, rec.memory_mb, rec.disk_gb,
-                    json.dumps(rec.env),
-                    json.dumps(rec.lifecycle) if rec.lifecycle is not None else None,
-                    int(rec.internet_enabled),
-                ),
-            )  # fmt: skip
+            self._db.execute(f"INSERT INTO sandboxes ({columns}) VALUES ({marks})", values)
         except sqlite3.IntegrityError as exc:
             raise DuplicateNameError(rec.name) from exc
 
@@ -205,6 +236,14 @@ class Store:
         self._db.execute(
             "UPDATE sandboxes SET status = ? WHERE id = ? AND status = ?",
             (status, sandbox_id, expected),
+        )
+
+    def set_setup(
+        self, sandbox_id: str, phase: str | None, steps: list[dict[str, Any]] | None
+    ) -> None:
+        self._db.execute(
+            "UPDATE sandboxes SET creation_phase = ?, setup_steps = ? WHERE id = ?",
+            (phase, json.dumps(steps) if steps is not None else None, sandbox_id),
         )
 
     def delete_sandbox(self, sandbox_id: str) -> None:

@@ -88,3 +88,22 @@ def test_orphaned_execs_become_failed(tmp_path: Path) -> None:
     assert record is not None and record.status == "failed"
     assert "server stopped" in record.stderr
     assert store.fail_orphaned_execs("2026-01-01T00:00:02Z") == 0
+
+
+def test_older_database_gains_new_columns(tmp_path: Path) -> None:
+    import sqlite3
+
+    from islo_jupyter.local.store import LATER_COLUMNS, SCHEMA
+
+    old_schema = SCHEMA
+    for name, declaration in LATER_COLUMNS:
+        old_schema = old_schema.replace(f"    {name} {declaration},\n", "")
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(old_schema)
+        columns = {row[1] for row in db.execute("PRAGMA table_info(sandboxes)")}
+    assert "setup_steps" not in columns
+    store = Store(path)
+    store.insert_sandbox(_record(1))
+    fetched = store.get_sandbox("t1", "sb-00001")
+    assert fetched is not None and fetched.setup_steps is None

@@ -84,6 +84,7 @@ async def create_sandbox(body: StrictSandboxCreate, tenant: Tenant, runtime: Run
         env=env,
         lifecycle=body.lifecycle.model_dump(exclude_none=True) if body.lifecycle else None,
         internet_enabled=bool(body.internet_enabled),
+        setup_scripts=[s.model_dump(exclude_none=True) for s in body.setup_scripts or []],
     )
     try:
         runtime.store.insert_sandbox(record)
