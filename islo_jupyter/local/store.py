@@ -327,8 +327,13 @@ class Store:
         return cursor.rowcount
 
     def settle_transient_sandboxes(self) -> None:
-        """A sandbox left ``starting`` by a dead server has its directories made again on
-        demand; report it ready rather than starting forever."""
+        """A sandbox left ``starting`` by a dead server: if its setup scripts were cut short
+        it has ``failed``; otherwise its directories are made again on demand, so it is ready
+        (rather than starting forever)."""
+        self._db.execute(
+            "UPDATE sandboxes SET status = 'failed', creation_phase = 'setup_interrupted' "
+            "WHERE status = 'starting' AND creation_phase = 'running_setup_scripts'"
+        )
         self._db.execute("UPDATE sandboxes SET status = 'running' WHERE status = 'starting'")
 
     # --- tokens ------------------------------------------------------------------

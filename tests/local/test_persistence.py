@@ -100,3 +100,17 @@ def test_stop_with_an_open_stream_shuts_down_gracefully(
     # Killed by the server on the way out (not found orphaned by the next start).
     assert (result["status"], result["exit_code"]) == ("failed", 137)
     assert "server stopped" not in result["stderr"]
+
+
+def test_setup_cut_short_by_a_crash_is_failed(server_factory: Callable[..., LocalServer]) -> None:
+    server = server_factory()
+    body = {"name": "slow", "setup_scripts": [{"script": "sleep 300"}]}
+    assert server.request("POST", "/sandboxes", json=body).status_code == 200
+    deadline = time.monotonic() + 20
+    while server.request("GET", "/sandboxes/slow").json().get("creation_phase") is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    server.kill()
+    server.start()
+    sandbox = server.request("GET", "/sandboxes/slow").json()
+    assert (sandbox["status"], sandbox["creation_phase"]) == ("failed", "setup_interrupted")
