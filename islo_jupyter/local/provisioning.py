@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +39,11 @@ async def _run_step(
         return {"name": name, "status": "failed", "stdout": "", "stderr": f"{exc}\n"}
     # Tracked like any exec, so stopping or deleting the sandbox kills a step too.
     runtime.execs.track(running, STEP_TIMEOUT_SECS, lambda _done, _outcome: None)
-    await running.done.wait()
+    try:
+        await running.done.wait()
+    except asyncio.CancelledError:  # the sandbox was stopped or deleted mid-setup
+        running.kill("setup cancelled")
+        raise
     outcome = running.outcome
     ok = outcome is not None and outcome.status == "completed" and outcome.exit_code == 0
     return {
@@ -54,7 +59,11 @@ async def run_setup_scripts(runtime: LocalRuntime, sandbox: SandboxRecord) -> bo
     steps: list[dict[str, Any]] = []
     runtime.store.set_setup(sandbox.id, "running_setup_scripts", steps)
     for index, script in enumerate(sandbox.setup_scripts):
-        step = await _run_step(runtime, sandbox, index, script)
+        try:
+            step = await _run_step(runtime, sandbox, index, script)
+        except asyncio.CancelledError:
+            runtime.store.set_setup(sandbox.id, "setup_cancelled", steps)
+            raise
         steps.append(step)
         runtime.store.set_setup(sandbox.id, "running_setup_scripts", steps)
         if step["status"] != "completed":

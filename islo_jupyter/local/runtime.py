@@ -69,6 +69,14 @@ class LocalRuntime:
 
         self._preparing[sandbox.id] = asyncio.ensure_future(_prepare())
 
+    async def cancel_prepare(self, sandbox: SandboxRecord) -> None:
+        """Stop a pending preparation (and its setup script) before a stop or delete."""
+        pending = self._preparing.pop(sandbox.id, None)
+        if pending is not None and not pending.done():
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pending
+
     async def wait_ready(self, sandbox: SandboxRecord) -> SandboxRecord:
         """The sandbox as it is once any pending preparation has finished."""
         pending = self._preparing.get(sandbox.id)

@@ -66,3 +66,18 @@ def test_empty_script_is_refused(local_server: LocalServer) -> None:
     response = local_server.request("POST", "/sandboxes", json=body)
     assert response.status_code == 400
     assert response.json()["code"] == "VALIDATION_ERROR"
+
+
+def test_stop_ends_a_hanging_setup(local_server: LocalServer) -> None:
+    name = unique_name("setup")
+    body = {"name": name, "setup_scripts": [{"script": "sleep 300"}]}
+    assert local_server.request("POST", "/sandboxes", json=body).status_code == 200
+    stopped = local_server.request("POST", f"/sandboxes/{name}/stop")
+    assert stopped.status_code == 200 and stopped.json()["status"] == "stopped"
+    time.sleep(0.3)  # the cut-short step must not flip it back
+    after = local_server.request("GET", f"/sandboxes/{name}").json()
+    assert after["status"] == "stopped"
+    assert after.get("creation_phase") in (None, "setup_cancelled")
+    resumed = local_server.request("POST", f"/sandboxes/{name}/resume")
+    assert resumed.json()["status"] == "running"
+    assert sh(local_server, name, "echo ok")["stdout"] == "ok\n"

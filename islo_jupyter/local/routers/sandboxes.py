@@ -134,6 +134,7 @@ async def _status_events(runtime: LocalRuntime, sandbox: SandboxRecord) -> Async
 
 @router.delete("/{name}", status_code=204)
 async def delete_sandbox(sandbox: CallerSandbox, runtime: Runtime) -> Response:
+    await runtime.cancel_prepare(sandbox)
     await runtime.execs.kill_sandbox(sandbox.id, "sandbox deleted")
     runtime.store.delete_sandbox(sandbox.id)
     await runtime.remove_sandbox_files(sandbox)
@@ -142,9 +143,8 @@ async def delete_sandbox(sandbox: CallerSandbox, runtime: Runtime) -> Response:
 
 @router.post("/{name}/stop", response_model=Sandbox, response_model_exclude_none=True)
 async def stop_sandbox(sandbox: CallerSandbox, runtime: Runtime) -> Sandbox:
-    sandbox = await runtime.wait_ready(sandbox)
-    if sandbox.status not in ("running", "paused", "stopped"):
-        raise _invalid_state(sandbox.name, sandbox.status, "stop")
+    """From any state: also the way out of a hanging setup script or a failed start."""
+    await runtime.cancel_prepare(sandbox)
     await runtime.execs.kill_sandbox(sandbox.id, "sandbox stopped")
     runtime.store.set_status(sandbox.id, "stopped")
     sandbox.status = "stopped"
