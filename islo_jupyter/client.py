@@ -16,9 +16,11 @@ from typing import Any
 
 from . import errors
 from .client_core import drop_none, encode_path
-from .client_exec import ExecAPI, poll_delays
+from .client_exec import STREAM_TRANSPORT_ERRORS, ExecAPI, poll_delays
 from .client_files import FilesAPI
+from .exec_stream import iter_body
 from .models import TERMINAL_SANDBOX_STATUSES, LifecyclePolicy, Sandbox, SandboxPage
+from .sse import SSEEvent, iter_events
 
 __all__ = ["IsloClient"]
 
@@ -183,6 +185,31 @@ class IsloClient(ExecAPI, FilesAPI):
                 )
             time.sleep(delay)
         raise AssertionError("unreachable")  # poll_delays() never ends
+
+    def iter_creation_events(
+        self, name: str, *, timeout: float | None = None
+    ) -> Iterator[SSEEvent]:
+        """``GET /sandboxes/{name}/events`` as parsed server-sent events, as they arrive.
+
+        Islo publishes no schema for this stream, so events are not turned into models (the
+        local server sends ``status`` events whose data is the sandbox as JSON). ``timeout``
+        bounds the silence between two reads; None waits as long as the server keeps it open.
+        """
+        response = self._request(
+            "GET",
+            encode_path("sandboxes", name, "events"),
+            idempotent=True,
+            headers={"Accept": "text/event-stream"},
+            stream=True,
+            timeout=(self.timeout, timeout),
+        )
+        with response:
+            try:
+                yield from iter_events(iter_body(response))
+            except STREAM_TRANSPORT_ERRORS as exc:
+                raise errors.IsloStreamError(
+                    f"the event stream of sandbox {name!r} broke off ({type(exc).__name__})"
+                ) from None
 
     def delete_sandbox(
         self, name: str, *, timeout: float | None = None, max_attempts: int | None = None

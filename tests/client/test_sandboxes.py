@@ -93,3 +93,18 @@ def test_environment_resolution(islo_env: Any) -> None:
     with IsloClient() as client:
         assert client.connection.base_url == islo_env.base_url
         assert client.list_sandboxes(limit=1).limit == 1
+
+
+def test_creation_events_stream(client: IsloClient) -> None:
+    name = unique_name("events")
+    client.create_sandbox(name)
+    events = list(client.iter_creation_events(name, timeout=30))
+    assert events and {e.event for e in events} <= {"status"}
+    last = Sandbox.model_validate_json(events[-1].data)
+    assert last.name == name and last.status == "running"
+    client.delete_sandbox(name)
+
+
+def test_creation_events_of_a_missing_sandbox(client: IsloClient) -> None:
+    with pytest.raises(errors.NotFoundError):
+        next(client.iter_creation_events("no-such-sandbox-events"))
