@@ -22,6 +22,8 @@ PIPE_GRACE_SECS = 2.0
 #: Exit code reported with status ``timeout`` (coreutils ``timeout`` uses the same).
 TIMEOUT_EXIT_CODE = 124
 STREAM_QUEUE_CHUNKS = 8
+#: Scans of a process tree while freezing it (each pass stops what the previous one missed).
+FREEZE_PASSES = 8
 
 StreamItem = tuple[str, str] | None
 
@@ -108,6 +110,19 @@ class RunningExec:
         return self._proc.pid if self._proc else None
 
     async def spawn(self, spec: LaunchSpec) -> None:
+        """Start the command. If cancelled meanwhile, the start completes and then the whole
+        tree is killed: asyncio alone would kill only bwrap, and a bwrap killed that early
+        can leave its sandboxed child running (and holding our pipes) as an orphan."""
+        starting = asyncio.ensure_future(self._start(spec))
+        try:
+            await asyncio.shield(starting)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await starting
+            self.kill("cancelled while starting")
+            raise
+
+    async def _start(self, spec: LaunchSpec) -> None:
         loop = asyncio.get_running_loop()
         transport, protocol = await loop.subprocess_exec(
             lambda: _ExitAwareProtocol(limit=READ_CHUNK, loop=loop),
@@ -122,26 +137,52 @@ class RunningExec:
         self._exited = protocol.exited
         self._proc = asyncio.subprocess.Process(transport, protocol, loop)
 
-    def signal(self, sig: int) -> None:
-        if self._proc is None:
-            return
-        # A child forked between the scan and its parent's SIGSTOP would run on: look twice.
-        # Once the main process is gone, its orphans are found through the group only.
-        passes = 0 if self._proc.returncode is not None else 2 if sig == signal.SIGSTOP else 1
-        signalled: set[int] = set()
-        for _ in range(passes):
-            for pid in descendant_pids(self._proc.pid):
-                if pid not in signalled:
-                    signalled.add(pid)
-                    with contextlib.suppress(ProcessLookupError, PermissionError):
-                        os.kill(pid, sig)
+    def _freeze_tree(self) -> list[int]:
+        """SIGSTOP the whole tree, scanning again until nothing new appears: a stopped process
+        cannot fork, so this converges, and nothing escapes between the scan and a kill."""
+        assert self._proc is not None
+        frozen: list[int] = []
+        for _ in range(FREEZE_PASSES):
+            fresh = [pid for pid in descendant_pids(self._proc.pid) if pid not in frozen]
+            if not fresh:
+                break
+            for pid in fresh:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGSTOP)
+            frozen += fresh
+        return frozen
+
+    def _signal_group(self, sig: int) -> None:
+        # Once the main process is gone, its orphans are reachable through the group only.
+        assert self._proc is not None
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self._proc.pid, sig)
 
+    def signal(self, sig: int) -> None:
+        """Pause (SIGSTOP) or resume (SIGCONT) every process of this exec."""
+        if self._proc is None:
+            return
+        if self._proc.returncode is None:
+            if sig == signal.SIGSTOP:
+                self._freeze_tree()
+            else:
+                for pid in descendant_pids(self._proc.pid):
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.kill(pid, sig)
+        self._signal_group(sig)
+
     def kill(self, reason: str) -> None:
+        """Freeze, then SIGKILL the whole tree. Killing a live bwrap outright can orphan a
+        child it is still setting up (before --die-with-parent applies)."""
         if self._kill_reason is None:
             self._kill_reason = reason
-        self.signal(signal.SIGKILL)
+        if self._proc is None:
+            return
+        if self._proc.returncode is None:
+            for pid in self._freeze_tree():
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+        self._signal_group(signal.SIGKILL)
 
     def detach_stream(self) -> None:
         """The stream's reader is gone: stop feeding the queue and unblock the pumps."""
