@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from tests.conftest import LocalServer
@@ -81,3 +82,29 @@ def test_stop_ends_a_hanging_setup(local_server: LocalServer) -> None:
     resumed = local_server.request("POST", f"/sandboxes/{name}/resume")
     assert resumed.json()["status"] == "running"
     assert sh(local_server, name, "echo ok")["stdout"] == "ok\n"
+
+
+def _processes_with(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_racing_stops_leave_no_process_behind(local_server: LocalServer) -> None:
+    marker = f"sleep 300 # {unique_name('marker')}"
+    for attempt in range(12):
+        name = unique_name("race")
+        body = {"name": name, "setup_scripts": [{"script": marker}]}
+        assert local_server.request("POST", "/sandboxes", json=body).status_code == 200
+        time.sleep(0.003 * (attempt % 4))  # stop at different points of the start
+        assert local_server.request("POST", f"/sandboxes/{name}/stop").status_code == 200
+    deadline = time.monotonic() + 10
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_with(marker) == []
