@@ -129,6 +129,12 @@ def chromium_browser() -> Iterator[Any]:
         browser.close()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Browser tests run last: Playwright's sync API keeps an event loop running in the main
+    # thread while the session-wide browser lives, and asyncio.run() in later tests would fail.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     # Keep each phase's report on the item so lab_page knows whether to save a screenshot.
