@@ -163,17 +163,22 @@ class ExecAPI(ClientCore):
         on_stdout: OutputCallback | None = None,
         on_stderr: OutputCallback | None = None,
         cancellable: bool = False,
+        cancel_id: str | None = None,
         stream: bool = True,
         max_attempts: int | None = None,
         keep_output: bool = True,
     ) -> ExecResult:
         """Run a command to completion, streaming its output; never raises on a non-zero exit.
 
+        ``cancellable=True`` runs it so that a KeyboardInterrupt or the local timeout kills
+        its remote process group. Passing your own ``cancel_id`` (``new_cancel_id()``) also
+        lets another thread kill it with ``cancel_exec(name, cancel_id)``.
         ``keep_output=False`` hands output only to the callbacks (the result's stdout and
         stderr stay empty), for streams too big to hold in memory.
         """
         argv = build_argv(command)
-        cancel_id = new_cancel_id() if cancellable else None
+        if cancellable and cancel_id is None:
+            cancel_id = new_cancel_id()
         if cancel_id is not None:
             argv = wrap_cancellable(argv, cancel_id)
         timeout_secs = math.ceil(timeout) if timeout is not None else None

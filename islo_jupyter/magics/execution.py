@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 from ..errors import IsloError, IsloExecError, IsloTimeoutError
-from ..exec_wrapper import new_cancel_id, wrap_cancellable
+from ..exec_wrapper import new_cancel_id
 from ..models import ExecResult
 from .render import CoalescingWriter, PeriodicFlusher, build_stream_sink
 
@@ -112,8 +112,8 @@ class _FanOut:
     """One exec per sandbox in worker threads, cancelled from the main thread.
 
     Worker threads never see the kernel's KeyboardInterrupt, so the client cannot cancel
-    them by itself: each exec runs under ``wrap_cancellable`` and the main thread, on an
-    interrupt or at the deadline, asks the client to cancel every one still running.
+    them by itself: each exec gets a cancel id of ours, and the main thread, on an interrupt
+    or at the deadline, asks the client to cancel every one still running.
     """
 
     def __init__(self, client: IsloClient, names: Sequence[str], options: ExecOptions):
@@ -128,7 +128,8 @@ class _FanOut:
         with PeriodicFlusher([out, err]):
             result = self.client.exec(
                 name,
-                wrap_cancellable(argv, self.cancel_ids[name]),
+                argv,
+                cancel_id=self.cancel_ids[name],
                 env=self.options.env,
                 workdir=self.options.workdir,
                 user=self.options.user,
