@@ -11,20 +11,15 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import shutil
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
-from tests.browser.lab import JupyterLab
+from tests.browser.lab import JupyterLab, running_lab
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -40,13 +35,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-LAB_START_TIMEOUT = 90.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _require_chromium() -> None:
@@ -56,20 +44,6 @@ def _require_chromium() -> None:
     if os.environ.get("CI"):
         pytest.fail(message)  # CI must never pass by skipping the browser tests
     pytest.skip(message)
-
-
-def _wait_for_lab(url: str, token: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + LAB_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited early; see {log}")
-        try:
-            if requests.get(f"{url}/api/status", params={"token": token}, timeout=2).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"JupyterLab did not answer within {LAB_START_TIMEOUT}s; see {log}")
 
 
 @pytest.fixture(scope="session")
@@ -82,38 +56,17 @@ def jupyter_lab(
         shutil.copyfile(notebook, root / notebook.name)
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / "jupyterlab.log"
-    port, token = _free_port(), secrets.token_hex(16)
     env = dict(os.environ)
     env.update(
         ISLO_API_KEY=local_server.api_key,
         ISLO_BASE_URL=local_server.base_url,
         ISLO_COMPUTE_URL=local_server.base_url,
     )
-    command = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        "--no-browser",
-        "--allow-root",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
-        # Lets tests run Lab commands (run-all, palette commands) without fragile key presses.
-        "--LabApp.expose_app_in_browser=True",
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for_lab(url, token, process, log_path)
-        yield JupyterLab(url=url, token=token, root_dir=root, log_path=log_path, process=process)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    # expose_app lets tests run Lab commands (run-all, the palette) without fragile key presses.
+    with running_lab(
+        sys.executable, root, log_path, env, ["--LabApp.expose_app_in_browser=True"]
+    ) as lab:
+        yield lab
 
 
 @pytest.fixture(scope="session")

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import re
+import secrets
 import shutil
+import socket
 import subprocess
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import requests
+
 KERNEL_IDLE_TIMEOUT_MS = 90_000
+LAB_START_TIMEOUT = 90.0
 
 
 @dataclass
@@ -30,6 +38,62 @@ class JupyterLab:
         target = self.root_dir / (name or source.name)
         shutil.copyfile(source, target)
         return target.name
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for_lab(url: str, token: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + LAB_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited early:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(f"{url}/api/status", params={"token": token}, timeout=5).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"JupyterLab did not answer within {LAB_START_TIMEOUT}s; see {log}")
+
+
+@contextmanager
+def running_lab(
+    python: str,
+    root_dir: Path,
+    log_path: Path,
+    env: Mapping[str, str],
+    extra_args: Sequence[str] = (),
+) -> Iterator[JupyterLab]:
+    """A JupyterLab of ``python`` on a free loopback port with a random token, stopped after."""
+    port, token = free_port(), secrets.token_hex(16)
+    command = [
+        python,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--allow-root",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root_dir}",
+        *extra_args,
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=dict(env))
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for_lab(url, token, process, log_path)
+        yield JupyterLab(url, token, root_dir, log_path, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 _ACTIVATE_PANEL_JS = """(path) => {

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import sysconfig
-import time
 import venv
 import zipfile
 from collections.abc import Iterator
@@ -20,6 +17,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.browser.lab import running_lab
+
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,7 +26,6 @@ EXTENSION = "islo-jupyter"
 SHARE = f"share/jupyter/labextensions/{EXTENSION}"
 # Generous: the wheel build runs npm and the bundler on a busy 2-core machine.
 BUILD_TIMEOUT_S = 600
-LAB_START_TIMEOUT_S = 90.0
 
 
 @pytest.fixture(scope="module")
@@ -73,12 +71,6 @@ def test_wheel_leaves_out_sources_node_modules_and_a_second_copy(wheel: Path) ->
         r"node_modules/|\.tsx?$|tsbuildinfo|^labextension/|^islo_jupyter/labextension/"
     )
     assert [name for name in names if unwanted.search(name)] == []
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -130,26 +122,12 @@ def test_labextension_list_shows_it_enabled_and_ok(wheel_venv: dict[str, str]) -
 
 
 def test_lab_without_node_serves_the_extension(wheel_venv: dict[str, str]) -> None:
-    port, token = _free_port(), secrets.token_hex(16)
     lab_root = Path(wheel_venv["ROOT"]) / "lab-root"
     lab_root.mkdir()
-    command = [
-        wheel_venv["PYTHON"],
-        "-m",
-        "jupyterlab",
-        "--no-browser",
-        "--allow-root",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={lab_root}",
-    ]
     log = Path(wheel_venv["ROOT"]) / "lab.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=wheel_venv)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        page = _get_when_up(f"{base}/lab", token, process, log)
+    with running_lab(wheel_venv["PYTHON"], lab_root, log, wheel_venv) as lab:
+        base, token = lab.url, lab.token
+        page = requests.get(f"{base}/lab", params={"token": token}, timeout=30).text
         # The page config lists the federated extensions Lab will load in the browser.
         config_json = re.search(r'<script id="jupyter-config-data"[^>]*>(.*?)</script>', page, re.S)
         assert config_json is not None, page[:2000]
@@ -163,24 +141,3 @@ def test_lab_without_node_serves_the_extension(wheel_venv: dict[str, str]) -> No
         )
         assert entry.status_code == 200
         assert "islo-jupyter" in entry.text
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def _get_when_up(url: str, token: str, process: subprocess.Popen[bytes], log: Path) -> str:
-    deadline = time.monotonic() + LAB_START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"JupyterLab exited early:\n{log.read_text()[-3000:]}")
-        try:
-            response = requests.get(url, params={"token": token}, timeout=5)
-            if response.ok:
-                return response.text
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"JupyterLab did not answer:\n{log.read_text()[-3000:]}")
