@@ -8,7 +8,7 @@ setup:
 	@bash scripts/setup.sh
 
 lab: setup  ## JupyterLab on notebooks/, against the embedded local Islo server
-	@$(ENV) jupyter lab --no-browser --ServerApp.root_dir=notebooks $(LAB_ARGS)
+	@$(ENV) jupyter lab --no-browser --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 demo: setup  ## headless: execute the quickstart notebook against the local server, print its outputs
 	@$(ENV) python -m islo_jupyter.demo notebooks/quickstart.ipynb
