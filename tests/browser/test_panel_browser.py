@@ -9,15 +9,14 @@ from typing import Any
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from islo_jupyter.client import IsloClient
 from tests.browser.lab import JupyterLab, open_notebook, run_all_cells
+from tests.panel.helpers import create_many, execute_panel_notebook, make_client
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 NOTEBOOK = "sandbox-browser.ipynb"
-REPO = Path(__file__).resolve().parents[2]
 # Generous: Lab, the kernel and the widget manager all start on a busy 2-core machine.
 RENDER_TIMEOUT_MS = 90_000
 ACTION_TIMEOUT_MS = 60_000
@@ -26,13 +25,8 @@ ACTION_TIMEOUT_MS = 60_000
 @pytest.fixture
 def lab_client(local_server: Any) -> Iterator[IsloClient]:
     """A client on the same account the notebook's kernel uses (the Lab's ISLO_* env)."""
-    client = IsloClient(
-        api_key=local_server.api_key,
-        base_url=local_server.base_url,
-        compute_url=local_server.base_url,
-    )
-    yield client
-    client.close()
+    with make_client(local_server, local_server.api_key) as client:
+        yield client
 
 
 def test_panel_renders_refreshes_and_runs_a_command(
@@ -98,21 +92,9 @@ def test_saved_notebook_shows_a_snapshot_without_its_kernel(
     # panel's widget model died with that kernel, so Lab must fall back to the snapshot.
     key = local_server.new_api_key()
     prefix = f"saved-{uuid.uuid4().hex[:6]}"
-    with IsloClient(
-        api_key=key, base_url=local_server.base_url, compute_url=local_server.base_url
-    ) as client:
-        for i in range(2):
-            client.create_sandbox(f"{prefix}-{i}")
-    monkeypatch.setenv("ISLO_API_KEY", key)
-    monkeypatch.setenv("ISLO_BASE_URL", local_server.base_url)
-    monkeypatch.setenv("ISLO_COMPUTE_URL", local_server.base_url)
-    notebook = nbformat.read(REPO / "notebooks" / NOTEBOOK, as_version=4)
-    NotebookClient(
-        notebook,
-        timeout=120,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(tmp_path)}},
-    ).execute()
+    with make_client(local_server, key) as client:
+        create_many(client, [f"{prefix}-{i}" for i in range(2)])
+    notebook = execute_panel_notebook(local_server, key, monkeypatch, tmp_path)
     nbformat.write(notebook, jupyter_lab.root_dir / "saved-panel.ipynb")
 
     open_notebook(lab_page, jupyter_lab, "saved-panel.ipynb")

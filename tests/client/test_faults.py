@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,16 +11,6 @@ from islo_jupyter import errors
 from islo_jupyter.client import IsloClient
 from tests.client.conftest import unique_name
 from tests.faultproxy import FaultProxy
-
-
-@pytest.fixture(scope="module")
-def box(local_server: Any) -> Iterator[str]:
-    name = unique_name("faults")
-    with IsloClient(api_key=local_server.api_key, base_url=local_server.base_url) as c:
-        c.create_sandbox(name)
-        c.wait_until_running(name, timeout=60)
-        yield name
-        c.delete_sandbox(name)
 
 
 def test_503_with_retry_after_then_success(proxy: FaultProxy, proxied_client: IsloClient) -> None:
@@ -53,84 +42,88 @@ def test_create_is_not_retried_on_503_without_retry_after(
 
 
 def test_connection_reset_on_get_is_retried(
-    proxy: FaultProxy, proxied_client: IsloClient, box: str
+    proxy: FaultProxy, proxied_client: IsloClient, sandbox: str
 ) -> None:
-    proxy.add_rule("GET", rf"^/sandboxes/{box}$", "reset", times=1)
-    assert proxied_client.get_sandbox(box).name == box
-    assert proxy.count("GET", f"/sandboxes/{box}") == 2
+    proxy.add_rule("GET", rf"^/sandboxes/{sandbox}$", "reset", times=1)
+    assert proxied_client.get_sandbox(sandbox).name == sandbox
+    assert proxy.count("GET", f"/sandboxes/{sandbox}") == 2
 
 
 def test_reset_on_every_attempt_becomes_a_connection_error(
-    proxy: FaultProxy, proxied_client: IsloClient, box: str
+    proxy: FaultProxy, proxied_client: IsloClient, sandbox: str
 ) -> None:
-    proxy.add_rule("GET", rf"^/sandboxes/{box}$", "reset", times=None)
+    proxy.add_rule("GET", rf"^/sandboxes/{sandbox}$", "reset", times=None)
     with pytest.raises(errors.IsloConnectionError):
-        proxied_client.get_sandbox(box, max_attempts=2)
-    assert proxy.count("GET", f"/sandboxes/{box}") == 2
+        proxied_client.get_sandbox(sandbox, max_attempts=2)
+    assert proxy.count("GET", f"/sandboxes/{sandbox}") == 2
 
 
 def test_exec_through_a_502_is_not_retried_and_ran_once(
-    local_server: Any, proxy: FaultProxy, proxied_client: IsloClient, client: IsloClient, box: str
+    local_server: Any,
+    proxy: FaultProxy,
+    proxied_client: IsloClient,
+    client: IsloClient,
+    sandbox: str,
 ) -> None:
     before = local_server.stats()["execs_started"]
     proxy.add_rule("POST", r"/exec/stream$", "forward_then_status", status=502, times=None)
     with pytest.raises(errors.ServerError) as info:
-        proxied_client.exec(box, "echo ran >> /tmp/ran-once")
+        proxied_client.exec(sandbox, "echo ran >> /tmp/ran-once")
     assert info.value.status_code == 502
-    assert proxy.count("POST", f"/sandboxes/{box}/exec/stream") == 1
+    assert proxy.count("POST", f"/sandboxes/{sandbox}/exec/stream") == 1
     assert local_server.stats()["execs_started"] - before == 1
     # And on the sandbox itself: the command left exactly one line.
     deadline = time.monotonic() + 10
-    while client.exec(box, "cat /tmp/ran-once").stdout.count("ran") < 1:
+    while client.exec(sandbox, "cat /tmp/ran-once").stdout.count("ran") < 1:
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    assert client.exec(box, "cat /tmp/ran-once").stdout == "ran\n"
+    assert client.exec(sandbox, "cat /tmp/ran-once").stdout == "ran\n"
 
 
 def test_reset_after_sending_an_exec_is_not_retried(
-    proxy: FaultProxy, proxied_client: IsloClient, box: str
+    proxy: FaultProxy, proxied_client: IsloClient, sandbox: str
 ) -> None:
     proxy.add_rule("POST", r"/exec/stream$", "reset", times=None)
     with pytest.raises(errors.IsloConnectionError):
-        proxied_client.exec(box, "true")
-    assert proxy.count("POST", f"/sandboxes/{box}/exec/stream") == 1
+        proxied_client.exec(sandbox, "true")
+    assert proxy.count("POST", f"/sandboxes/{sandbox}/exec/stream") == 1
 
 
 def test_conflict_is_raised_at_once(
-    proxy: FaultProxy, proxied_client: IsloClient, box: str
+    proxy: FaultProxy, proxied_client: IsloClient, sandbox: str
 ) -> None:
     with pytest.raises(errors.ConflictError) as info:
-        proxied_client.create_sandbox(box)
+        proxied_client.create_sandbox(sandbox)
     assert info.value.code == "SANDBOX_ALREADY_EXISTS"
     assert proxy.count("POST", "/sandboxes") == 1
 
 
 def test_stream_cut_mid_way_raises_with_what_was_received(
-    proxy: FaultProxy, proxied_client: IsloClient, box: str
+    proxy: FaultProxy, proxied_client: IsloClient, sandbox: str
 ) -> None:
     proxy.add_rule("POST", r"/exec/stream$", "cut_stream", after_chunks=1)
     seen: list[str] = []
     started = time.monotonic()
     with pytest.raises(errors.IsloStreamError) as info:
-        proxied_client.exec(box, "echo first; sleep 2; echo second", on_stdout=seen.append)
+        proxied_client.exec(sandbox, "echo first; sleep 2; echo second", on_stdout=seen.append)
     assert info.value.stdout == "first\n" == "".join(seen)
     assert "second" not in info.value.stdout
     assert time.monotonic() - started < 30
 
 
 def test_upload_is_not_retried_after_a_reset(
-    proxy: FaultProxy, proxied_client: IsloClient, box: str
+    proxy: FaultProxy, proxied_client: IsloClient, sandbox: str
 ) -> None:
     proxy.add_rule("POST", r"/files$", "reset", times=None)
     with pytest.raises(errors.IsloConnectionError):
-        proxied_client.upload_bytes(box, b"data", "x.txt")
-    assert proxy.count("POST", f"/sandboxes/{box}/files") == 1
+        proxied_client.upload_bytes(sandbox, b"data", "x.txt")
+    assert proxy.count("POST", f"/sandboxes/{sandbox}/files") == 1
 
 
 def test_download_is_retried_after_a_502(
-    proxy: FaultProxy, proxied_client: IsloClient, client: IsloClient, box: str
+    proxy: FaultProxy, proxied_client: IsloClient, client: IsloClient, sandbox: str
 ) -> None:
-    client.upload_bytes(box, b"payload", "dl.txt")
+    client.upload_bytes(sandbox, b"payload", "dl.txt")
     proxy.add_rule("GET", r"/files$", "status", status=502, times=1)
-    assert proxied_client.read_file(box, "dl.txt") == b"payload"
-    assert proxy.count("GET", f"/sandboxes/{box}/files") == 2
+    assert proxied_client.read_file(sandbox, "dl.txt") == b"payload"
+    assert proxy.count("GET", f"/sandboxes/{sandbox}/files") == 2

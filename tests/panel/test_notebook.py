@@ -7,12 +7,14 @@ from typing import Any
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
-from islo_jupyter.client import IsloClient
-from tests.panel.helpers import create_many
+from tests.panel.helpers import (
+    PANEL_NOTEBOOK,
+    create_many,
+    execute_panel_notebook,
+    make_client,
+)
 
-NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "sandbox-browser.ipynb"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 
@@ -20,21 +22,11 @@ def test_panel_notebook_runs_and_shows_its_sandboxes(
     local_server: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     key = local_server.new_api_key()  # a fresh account: the snapshot is exact
-    with IsloClient(
-        api_key=key, base_url=local_server.base_url, compute_url=local_server.base_url
-    ) as client:
+    with make_client(local_server, key) as client:
         create_many(client, ["nb-alpha", "nb-beta"])
-    monkeypatch.setenv("ISLO_API_KEY", key)
-    monkeypatch.setenv("ISLO_BASE_URL", local_server.base_url)
-    monkeypatch.setenv("ISLO_COMPUTE_URL", local_server.base_url)
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    assert all(not c.get("outputs") for c in notebook.cells if c.cell_type == "code")
-    NotebookClient(
-        notebook,
-        timeout=120,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(tmp_path)}},
-    ).execute()
+    saved = nbformat.read(PANEL_NOTEBOOK, as_version=4)
+    assert all(not c.get("outputs") for c in saved.cells if c.cell_type == "code")
+    notebook = execute_panel_notebook(local_server, key, monkeypatch, tmp_path)
 
     code = [c for c in notebook.cells if c.cell_type == "code"]
     panel_outputs = [o for o in code[0].outputs if o.output_type == "display_data"]
